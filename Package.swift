@@ -1,0 +1,47 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// No unsafeFlags anywhere: the library must stay usable as a dependency of other packages.
+// Fast paths are chosen at run time; build with `-Xswiftc -target-cpu -Xswiftc haswell` for more speed.
+let package = Package(
+    name: "Image2Text",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Image2Text", targets: ["Image2Text"]),
+        .executable(name: "image2text", targets: ["image2text"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries (Debian packages installed by setup.sh). One module map + shim.h each.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+
+        .target(
+            name: "Image2TextKernels",
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+        ),
+        .target(
+            name: "Image2Text",
+            dependencies: ["Image2TextKernels", "CTurboJPEG", "CPNG"]
+        ),
+        .executableTarget(
+            name: "image2text",
+            dependencies: ["Image2Text", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "Image2TextKernelsTests",
+            dependencies: ["Image2TextKernels"]
+        ),
+        .testTarget(
+            name: "Image2TextTests",
+            dependencies: ["Image2Text"]
+        ),
+        .testTarget(
+            name: "Image2TextCLITests",
+            dependencies: ["image2text"]
+        ),
+    ]
+)

@@ -1,0 +1,35 @@
+// The one seam to the platform's BLAS: OpenBLAS (Debian's libopenblas-dev) on Linux, Accelerate on Apple
+// platforms. Everything above this file calls `BLAS`, never cblas_* directly.
+#if canImport(Accelerate)
+import Accelerate
+#else
+import CBLAS
+#endif
+
+public enum BLAS {
+    /// Row-major single-precision product `C = alpha · A · op(B) + beta · C`.
+    ///
+    /// - A is `m × k` with leading dimension `lda` (≥ k).
+    /// - B is `k × n` (`transposeB == false`, leading dimension ≥ n) or `n × k` (`transposeB == true`,
+    ///   leading dimension ≥ k: the PyTorch `[out, in]` weight layout).
+    /// - C is `m × n` with leading dimension `ldc` (≥ n).
+    @inlinable
+    public static func sgemm(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float = 1, beta: Float = 0
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Sets the number of threads the BLAS library uses for one call (OpenBLAS only; Accelerate decides itself).
+    public static func setThreadCount(_ count: Int) {
+        #if !canImport(Accelerate)
+        openblas_set_num_threads(Int32(max(1, count)))
+        #endif
+    }
+}

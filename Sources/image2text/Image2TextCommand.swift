@@ -1,0 +1,11 @@
+import ArgumentParser
+import Image2Text
+
+@main
+struct Image2TextCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "image2text",
+        abstract: "Caption images and answer questions about them with GIT models, natively.",
+        subcommands: []
+    )
+}
