@@ -62,3 +62,16 @@ extension ConfigurationError {
         }
     }
 }
+
+extension KeyedDecodingContainer {
+    /// Decodes a whole number. Foundation's decoder on Linux reports a fractional number for an `Int` key as invalid
+    /// JSON without the key's path, so integers are read as `Double` and checked here, naming the key.
+    package func decodeIntegerIfPresent(forKey key: Key) throws -> Int? {
+        guard let value = try decodeIfPresent(Double.self, forKey: key) else { return nil }
+        guard value == value.rounded(), abs(value) < 0x1p53 else {
+            throw DecodingError.typeMismatch(
+                Int.self, .init(codingPath: codingPath + [key], debugDescription: "expected an integer, found \(value)"))
+        }
+        return Int(value)
+    }
+}

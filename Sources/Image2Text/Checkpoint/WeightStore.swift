@@ -1,0 +1,99 @@
+import Foundation
+
+/// One weight tensor as stored: element type, shape and a view of its bytes in the memory-mapped file.
+public struct WeightTensor: @unchecked Sendable {
+    // `bytes` points into a read-only mapping owned by the WeightStore, which outlives every use.
+    public let name: String
+    public let dtype: TensorDType
+    public let shape: [Int]
+    public let bytes: UnsafeRawBufferPointer
+}
+
+/// The weights of a checkpoint folder, checked strictly against the tensors the configuration needs: every expected
+/// tensor present with its shape and a floating-point dtype, every tensor of the file used or deliberately ignored
+/// (`*.position_ids`). Weights stay memory-mapped; nothing is copied or converted here.
+public final class WeightStore: Sendable {
+    /// The weight files, in load order (one, or the shards of a sharded checkpoint).
+    public let files: [SafetensorsFile]
+    private let tensors: [String: WeightTensor]
+    /// Tensors present in the files but ignored (`*.position_ids` buffers).
+    public let ignoredNames: [String]
+
+    /// Opens the weights of `directory` (`model.safetensors`, or the shards listed by
+    /// `model.safetensors.index.json`) and checks them against `expected`.
+    package init(directory: URL, expected: [ExpectedTensor]) throws {
+        files = try Self.weightFiles(in: directory).map { try SafetensorsFile(contentsOf: $0) }
+        var tensors: [String: WeightTensor] = [:]
+        var ignored: [String] = []
+        var origin: [String: URL] = [:]
+        for file in files {
+            for info in file.tensors {
+                guard let name = GitTensorNames.canonicalName(info.name) else {
+                    ignored.append(info.name)
+                    continue
+                }
+                if let first = origin[name] {
+                    throw CheckpointError.invalidIndex(file.url, reason: "tensor '\(name)' also appears in \(first.lastPathComponent)")
+                }
+                origin[name] = file.url
+                tensors[name] = WeightTensor(name: info.name, dtype: info.dtype, shape: info.shape, bytes: file.bytes(of: info))
+            }
+        }
+        let fileURL = files.count == 1 ? files[0].url : directory
+        let expectedNames = Set(expected.map(\.name))
+        let missing = expected.map(\.name).filter { tensors[$0] == nil }
+        if !missing.isEmpty { throw CheckpointError.missingTensors(fileURL, names: missing) }
+        let unexpected = tensors.keys.filter { !expectedNames.contains($0) }.sorted()
+        if !unexpected.isEmpty { throw CheckpointError.unexpectedTensors(fileURL, names: unexpected.map { tensors[$0]?.name ?? $0 }) }
+        for entry in expected {
+            guard let tensor = tensors[entry.name] else { continue }
+            let url = origin[entry.name] ?? fileURL
+            guard tensor.dtype.isFloatingPoint else {
+                throw CheckpointError.wrongDType(url, tensor: tensor.name, expected: "F32, F16 or BF16", actual: tensor.dtype.rawValue)
+            }
+            guard tensor.shape == entry.shape else {
+                throw CheckpointError.shapeMismatch(url, tensor: tensor.name, expected: entry.shape, actual: tensor.shape)
+            }
+        }
+        self.tensors = tensors
+        ignoredNames = ignored
+    }
+
+    /// The tensor stored under the canonical Hugging Face `name` (see ``GitTensorNames``).
+    package subscript(name: String) -> WeightTensor? { tensors[name] }
+
+    /// All tensors, sorted by name.
+    public var allTensors: [WeightTensor] { tensors.values.sorted { $0.name < $1.name } }
+
+    /// Total bytes of weight data.
+    public var byteCount: Int { tensors.values.reduce(0) { $0 + $1.bytes.count } }
+
+    private static func weightFiles(in directory: URL) throws -> [URL] {
+        let single = directory.appendingPathComponent("model.safetensors")
+        if FileManager.default.fileExists(atPath: single.path) { return [single] }
+        let index = directory.appendingPathComponent("model.safetensors.index.json")
+        if FileManager.default.fileExists(atPath: index.path) {
+            let shardIndex = try JSONFile.decode(ShardIndex.self, from: index)
+            let shards = Array(Set(shardIndex.weightMap.values)).sorted()
+            guard !shards.isEmpty else { throw CheckpointError.invalidIndex(index, reason: "weight_map is empty") }
+            return try shards.map { shard in
+                guard !shard.contains("/"), !shard.hasPrefix(".") else {
+                    throw CheckpointError.invalidIndex(index, reason: "shard name '\(shard)' is not a plain file name")
+                }
+                return directory.appendingPathComponent(shard)
+            }
+        }
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()) ?? []
+        if contents.contains("pytorch_model.bin") {
+            throw CheckpointError.unsupportedWeightFormat(
+                directory.appendingPathComponent("pytorch_model.bin"),
+                reason: "PyTorch pickle checkpoints are not read yet; convert the folder to model.safetensors")
+        }
+        throw CheckpointError.noWeights(directory, found: contents)
+    }
+
+    private struct ShardIndex: Decodable {
+        let weightMap: [String: String]
+        enum CodingKeys: String, CodingKey { case weightMap = "weight_map" }
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+
+/// `--model DIR`, shared by every subcommand that reads a checkpoint folder.
+struct ModelOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Checkpoint folder in Hugging Face snapshot layout (config.json, model.safetensors, tokenizer and processor files).",
+            discussion: "Defaults to $IMAGE2TEXT_MODEL, else the bundled demo model Models/git-tiny-easyvqa of this repository.",
+            valueName: "DIR"))
+    var model: String?
+
+    /// The folder to load: `--model`, else `$IMAGE2TEXT_MODEL`, else the demo model next to the build folder.
+    func directory() throws -> URL {
+        if let model { return URL(fileURLWithPath: model) }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["IMAGE2TEXT_MODEL"], !fromEnvironment.isEmpty {
+            return URL(fileURLWithPath: fromEnvironment)
+        }
+        // The executable lives in <repo>/.build/<config>/image2text; the demo model in <repo>/Models/.
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("Models/git-tiny-easyvqa")
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("config.json").path) {
+                return candidate
+            }
+            folder.deleteLastPathComponent()
+        }
+        throw ValidationError("no model given: pass --model DIR or set IMAGE2TEXT_MODEL")
+    }
+}
