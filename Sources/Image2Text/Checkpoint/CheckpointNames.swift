@@ -112,15 +112,15 @@ package struct GitTensorNames: Sendable {
         lmHead = LinearNames("output", in: t, out: config.vocabSize)
     }
 
-    /// Every tensor the model reads, in `state_dict()` order.
+    /// Every tensor the model reads, in transformers' `state_dict()` order.
     package var expected: [ExpectedTensor] {
-        var all = [classEmbedding, patchEmbedding, visionPositionEmbedding] + preLayerNorm.expected
+        var all = [wordEmbeddings, textPositionEmbeddings] + embeddingLayerNorm.expected
+        all += [classEmbedding, patchEmbedding, visionPositionEmbedding] + preLayerNorm.expected
         for layer in visionLayers {
             all += layer.key.expected + layer.value.expected + layer.query.expected + layer.output.expected
             all += layer.layerNorm1.expected + layer.fc1.expected + layer.fc2.expected + layer.layerNorm2.expected
         }
         all += postLayerNorm.expected
-        all += [wordEmbeddings, textPositionEmbeddings] + embeddingLayerNorm.expected
         for layer in decoderLayers {
             all += layer.query.expected + layer.key.expected + layer.value.expected
             all += layer.attentionOutput.expected + layer.attentionLayerNorm.expected + layer.intermediate.expected
