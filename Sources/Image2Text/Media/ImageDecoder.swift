@@ -1,0 +1,46 @@
+import Foundation
+
+/// Reads a JPEG or PNG file into an ``RGBImage``, choosing the decoder from the file's first bytes (never from its
+/// name) and refusing images whose header exceeds ``ImageLimits`` before decoding them.
+public enum ImageDecoder {
+    /// The decoders tried, in order.
+    public static let decoders: [any ImageDecoding] = [JPEGDecoder(), PNGDecoder()]
+
+    /// Reads and decodes the file at `url`.
+    public static func decode(contentsOf url: URL, limits: ImageLimits = .pillowDefault) throws -> RGBImage {
+        let source = url.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
+            throw ImageError.fileNotFound(source: source)
+        }
+        if isDirectory.boolValue { throw ImageError.unreadableFile(source: source, reason: "it is a directory") }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ImageError.unreadableFile(source: source, reason: error.localizedDescription)
+        }
+        return try decode(data: data, source: source, limits: limits)
+    }
+
+    /// Decodes an image held in memory; `source` names it in errors (a path, a URL or a description).
+    public static func decode(data: Data, source: String, limits: ImageLimits = .pillowDefault) throws -> RGBImage {
+        let decoder = try self.decoder(for: data, source: source)
+        let (width, height) = try decoder.dimensions(of: data, source: source)
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        if overflow || pixels > limits.maximumPixels {
+            throw ImageError.tooManyPixels(source: source, width: width, height: height, limit: limits.maximumPixels)
+        }
+        return try decoder.decode(data, source: source)
+    }
+
+    /// The decoder whose signature `data` starts with.
+    static func decoder(for data: Data, source: String) throws -> any ImageDecoding {
+        if data.isEmpty { throw ImageError.emptyFile(source: source) }
+        guard let decoder = decoders.first(where: { $0.recognizes(data) }) else {
+            let leading = data.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
+            throw ImageError.unknownFormat(source: source, leadingBytes: leading)
+        }
+        return decoder
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// The file formats ``ImageDecoder`` reads.
+public enum ImageFormat: String, Sendable, CustomStringConvertible {
+    case jpeg = "JPEG"
+    case png = "PNG"
+
+    public var description: String { rawValue }
+}
+
+/// Decodes one file format to 8-bit RGB the way Pillow 13 opens it and transformers' `convert_to_rgb` turns it into
+/// RGB (transparency composited on opaque white, grayscale replicated, no EXIF rotation).
+public protocol ImageDecoding: Sendable {
+    /// The format this decoder reads.
+    var format: ImageFormat { get }
+
+    /// Whether `data` starts with this format's signature.
+    func recognizes(_ data: Data) -> Bool
+
+    /// Width and height as the header states them, read without decoding any pixel.
+    func dimensions(of data: Data, source: String) throws -> (width: Int, height: Int)
+
+    /// Decodes the whole image; throws ``ImageError`` naming `source` on failure.
+    func decode(_ data: Data, source: String) throws -> RGBImage
+}
+
+/// Limits checked against an image's header before any pixel is decoded.
+public struct ImageLimits: Sendable, Equatable {
+    /// The largest `width * height` accepted.
+    public var maximumPixels: Int
+
+    public init(maximumPixels: Int) {
+        self.maximumPixels = maximumPixels
+    }
+
+    /// Pillow's default: `Image.open` refuses images over `2 * MAX_IMAGE_PIXELS` = 178,956,970 pixels.
+    public static let pillowDefault = ImageLimits(maximumPixels: 178_956_970)
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Image2Text
+
+/// `image2text preprocess`: the pixel values the model would see, as transformers 5.23's CLIPImageProcessor (PIL
+/// backend) computes them, written as a float32 `.npy` file.
+struct PreprocessCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preprocess",
+        abstract: "Write an image's pixel values to a .npy file.",
+        discussion: """
+            Decodes the JPEG or PNG, resizes, crops, rescales and normalizes it with the checkpoint's processor \
+            settings (processor_config.json or preprocessor_config.json), writes float32 [3, H, W] to FILE.npy and \
+            prints the shape and the SHA-256 of the little-endian float32 values.
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .long, help: ArgumentHelp("Where to write the pixel values.", valueName: "FILE.npy"))
+    var output: String
+
+    @Argument(help: ArgumentHelp("A JPEG or PNG file.", valueName: "IMAGE"))
+    var image: String
+
+    func run() throws {
+        let configuration = try ImageProcessorConfiguration.load(directory: modelOptions.directory())
+        let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: self.image))
+        let pixelValues: PixelValues
+        do {
+            pixelValues = try CLIPImageProcessor(configuration: configuration).preprocess(image)
+        } catch let error as PreprocessError {
+            throw FileError(path: self.image, message: error.description)
+        }
+        guard let file = NPYFile(shape: pixelValues.shape, values: pixelValues.values) else {
+            throw FileError(path: output, message: "pixel values do not match their shape \(pixelValues.shape)")
+        }
+        do {
+            try file.write(to: URL(fileURLWithPath: output))
+        } catch {
+            throw FileError(path: output, message: "cannot write the file: \(error.localizedDescription)")
+        }
+        let shape = pixelValues.shape.map(String.init).joined(separator: ", ")
+        print("shape [\(shape)] sha256 \(pixelValues.sha256) → \(output)")
+    }
+
+    /// A one-line error naming the file, printed by ArgumentParser as "Error: …".
+    struct FileError: Error, CustomStringConvertible {
+        let path: String
+        let message: String
+
+        var description: String { "\(path): \(message)" }
+    }
+}
