@@ -6,6 +6,8 @@ struct Image2TextCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image2text",
         abstract: "Caption images and answer questions about them with GIT models, natively.",
-        subcommands: []
+        subcommands: [
+            TokenizeCommand.self, DetokenizeCommand.self, PreprocessCommand.self, InspectCommand.self,
+        ]
     )
 }

@@ -1,0 +1,22 @@
+import ArgumentParser
+import Image2Text
+
+/// `image2text detokenize`: the text of token ids, as transformers' `decode` gives it.
+struct DetokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detokenize",
+        abstract: "Print the text of token ids.",
+        discussion: "Decodes as transformers 5.23's BertTokenizer: WordPiece pieces joined, no space before . , ? !")
+
+    @OptionGroup var tokenizerOptions: TokenizerOptions
+
+    @Flag(name: .long, help: "Leave out special tokens ([CLS], [SEP], [PAD], [MASK] and [UNK]).")
+    var skipSpecialTokens = false
+
+    @Argument(help: "Token ids.")
+    var ids: [Int] = []
+
+    func run() throws {
+        print(try tokenizerOptions.tokenizer().decode(ids, skipSpecialTokens: skipSpecialTokens))
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Image2Text
+
+/// `image2text tokenize`: the token ids (and tokens) of a text, as transformers' `BertTokenizer` gives them.
+struct TokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Print the token ids of a text.",
+        discussion: "Ids as transformers 5.23's BertTokenizer gives them, with [CLS] … [SEP] unless --no-special-tokens.")
+
+    @OptionGroup var tokenizerOptions: TokenizerOptions
+
+    @Flag(name: .long, help: "Print one JSON line {\"ids\": [...], \"tokens\": [...]}.")
+    var json = false
+
+    @Flag(name: .customLong("no-special-tokens"), help: "Leave out [CLS] and [SEP].")
+    var noSpecialTokens = false
+
+    @Argument(help: "The text to tokenize.")
+    var text: String
+
+    func run() throws {
+        let tokenizer = try tokenizerOptions.tokenizer()
+        let ids = tokenizer.encode(text, addSpecialTokens: !noSpecialTokens)
+        guard json else {
+            print(ids.map(String.init).joined(separator: " "))
+            return
+        }
+        struct Output: Encodable {
+            let ids: [Int]
+            let tokens: [String]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let output = Output(ids: ids, tokens: tokenizer.tokenize(text, addSpecialTokens: !noSpecialTokens))
+        print(String(decoding: try encoder.encode(output), as: UTF8.self))
+    }
+}
+
+/// `--model DIR` or `--vocab FILE`: where `tokenize` and `detokenize` find their tokenizer.
+struct TokenizerOptions: ParsableArguments {
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A vocab.txt (one token per line) to use instead of a checkpoint folder.", valueName: "FILE"))
+    var vocab: String?
+
+    func validate() throws {
+        if vocab != nil && modelOptions.model != nil {
+            throw ValidationError("pass either --model or --vocab, not both")
+        }
+    }
+
+    /// The tokenizer of `--vocab`, else of the checkpoint folder. Its errors are one-line descriptions naming the file,
+    /// which ArgumentParser prints as "Error: …" before exiting with status 1.
+    func tokenizer() throws -> BertTokenizer {
+        if let vocab { return try BertTokenizer(vocabularyFile: URL(fileURLWithPath: vocab)) }
+        return try BertTokenizer(directory: modelOptions.directory())
+    }
+}
