@@ -1,0 +1,34 @@
+/// A request the model cannot run: every case names the option or input at fault.
+public enum GenerationError: Error, Equatable, CustomStringConvertible {
+    /// A generation option outside its range, by its transformers name.
+    case invalidOption(String, reason: String)
+    /// A question that tokenizes to nothing.
+    case emptyQuestion
+    /// A prompt with more tokens than the text position table holds.
+    case promptTooLong(tokens: Int, positionLimit: Int)
+    /// Length limits that would need text positions beyond the position table.
+    case exceedsPositionTable(maxLength: Int, promptLength: Int, positionLimit: Int)
+    /// A prompt token id outside the vocabulary.
+    case tokenOutOfVocabulary(id: Int, vocabularySize: Int)
+    /// Pixel values of a shape the vision tower does not take.
+    case pixelValuesShape(expected: [Int], actual: [Int])
+    /// An image context made by a model of a different shape.
+    case foreignImageContext
+
+    public var description: String {
+        switch self {
+        case .invalidOption(let name, let reason): "\(name): \(reason)"
+        case .emptyQuestion: "question: the question is empty (it has no tokens)"
+        case .promptTooLong(let tokens, let limit):
+            "question: the prompt has \(tokens) tokens ([CLS] + question) but the model's text position table "
+                + "(max_position_embeddings) holds \(limit), and generating needs at least one more"
+        case .exceedsPositionTable(let maxLength, let promptLength, let limit):
+            "max_new_tokens: a \(promptLength)-token prompt can grow to at most \(limit + 1) tokens "
+                + "(max_position_embeddings \(limit)), not \(maxLength); use max_new_tokens ≤ \(limit + 1 - promptLength)"
+        case .tokenOutOfVocabulary(let id, let size): "input_ids: id \(id) is outside the vocabulary of \(size)"
+        case .pixelValuesShape(let expected, let actual):
+            "pixel_values: the vision tower takes shape \(expected), got \(actual)"
+        case .foreignImageContext: "image context: it was encoded by a model of a different shape"
+        }
+    }
+}

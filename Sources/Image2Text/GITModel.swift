@@ -1,0 +1,126 @@
+import Foundation
+
+/// A GIT checkpoint ready to caption images and answer questions about them.
+///
+/// ```swift
+/// let model = try GITModel(directory: URL(fileURLWithPath: "git-base"))
+/// let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: "cat.jpg"))
+/// print(try model.caption(image).text)
+/// print(try model.answer("what color is the cat?", about: image).generatedText)
+/// ```
+///
+/// The model is immutable after loading: one instance may serve many tasks at once.
+public final class GITModel: Sendable {
+    public let directory: URL
+    public let configuration: GitConfig
+    public let generationConfig: GenerationConfig
+    public let tokenizer: BertTokenizer
+    public let imageProcessor: CLIPImageProcessor
+    /// The memory-mapped weights the model's tensors point into.
+    public let weights: WeightStore
+    let visionTower: VisionTower
+    let decoder: TextDecoder
+
+    /// Loads a checkpoint folder in Hugging Face snapshot layout: `config.json`, `generation_config.json`
+    /// (optional), `model.safetensors` (or shards), the tokenizer files and the image processor settings. Weights are
+    /// memory-mapped, not copied (F16 and BF16 weights are converted to float32 once).
+    public init(directory: URL) throws {
+        let folder = try CheckpointFolder(directory: directory)
+        self.directory = directory
+        configuration = folder.config
+        generationConfig = folder.generationConfig
+        weights = folder.weights
+        tokenizer = try BertTokenizer(directory: directory)
+        imageProcessor = CLIPImageProcessor(configuration: try ImageProcessorConfiguration.load(directory: directory))
+        let names = GitTensorNames(config: folder.config)
+        let parameters = ParameterReader(store: folder.weights)
+        visionTower = try VisionTower(names: names, config: folder.config.visionConfig, parameters: parameters)
+        decoder = try TextDecoder(names: names, config: folder.config, parameters: parameters)
+    }
+
+    // MARK: Tasks
+
+    /// Captions `image`: greedy generation from `[CLS]`.
+    public func caption(_ image: RGBImage, options: GenerationOptions = .init()) throws -> GenerationResult {
+        try caption(encode(image), options: options)
+    }
+
+    /// Captions an encoded image.
+    public func caption(_ image: ImageContext, options: GenerationOptions = .init()) throws -> GenerationResult {
+        try generate(promptIds: [generationConfig.bosTokenId ?? configuration.bosTokenId], image: image, options: options)
+    }
+
+    /// Answers `question` about `image`: greedy generation from `[CLS]` + the question's ids (no `[SEP]`). The
+    /// answer is the result's ``GenerationResult/generatedText``.
+    public func answer(_ question: String, about image: RGBImage, options: GenerationOptions = .init()) throws -> GenerationResult {
+        let prompt = try questionPrompt(question)
+        return try generate(promptIds: prompt, image: encode(image), options: options)
+    }
+
+    /// Answers `question` about an encoded image (encode once, ask many questions).
+    public func answer(_ question: String, about image: ImageContext, options: GenerationOptions = .init()) throws -> GenerationResult {
+        try generate(promptIds: questionPrompt(question), image: image, options: options)
+    }
+
+    /// The prompt for a question: `[CLS]` followed by the question's ids without special tokens (spec §5.2).
+    public func questionPrompt(_ question: String) throws -> [Int] {
+        let ids = tokenizer.encode(question, addSpecialTokens: false)
+        guard !ids.isEmpty else { throw GenerationError.emptyQuestion }
+        return [generationConfig.bosTokenId ?? configuration.bosTokenId] + ids
+    }
+
+    /// Greedy generation after `promptIds` (which must start with `[CLS]` for GIT's tasks), as transformers'
+    /// `generate(pixel_values=…, input_ids=[promptIds])`.
+    public func generate(promptIds: [Int], image: ImageContext, options: GenerationOptions = .init()) throws -> GenerationResult {
+        guard image.keys.count == decoder.layers.count, image.keys.first?.count == image.tokenCount * decoder.hiddenSize else {
+            throw GenerationError.foreignImageContext
+        }
+        if promptIds.isEmpty { throw GenerationError.invalidOption("input_ids", reason: "the prompt is empty") }
+        if let bad = promptIds.first(where: { !(0..<configuration.vocabSize).contains($0) }) {
+            throw GenerationError.tokenOutOfVocabulary(id: bad, vocabularySize: configuration.vocabSize)
+        }
+        let limits = try LengthLimits(options: options, defaults: generationConfig, promptLength: promptIds.count,
+                                      maxPositions: configuration.maxPositionEmbeddings)
+        let search = GreedySearch(decoder: decoder, endOfSequence: Set(generationConfig.eosTokenIds ?? configuration.eosTokenIds))
+        let (ids, finishReason) = search.run(prompt: promptIds, image: image, limits: limits)
+        return GenerationResult(
+            ids: ids, promptIds: promptIds,
+            text: try tokenizer.decode(ids, skipSpecialTokens: true),
+            generatedText: try tokenizer.decode(Array(ids[promptIds.count...]), skipSpecialTokens: true),
+            finishReason: finishReason)
+    }
+
+    // MARK: Stages
+
+    /// Preprocesses and encodes `image` for the decoder: pixel values, vision tower, visual projection, and the
+    /// image tokens' keys and values in every decoder layer. Reuse the result for several prompts.
+    public func encode(_ image: RGBImage) throws -> ImageContext {
+        try encode(pixelValues: imageProcessor.preprocess(image))
+    }
+
+    /// Encodes pixel values `[channels, imageSize, imageSize]`.
+    public func encode(pixelValues: PixelValues) throws -> ImageContext {
+        decoder.encode(imageTokens: try imageTokens(pixelValues))
+    }
+
+    /// The vision tower's output (`GitVisionModel` last hidden state), `[tokens, vision hidden]`.
+    func visionFeatures(_ pixelValues: PixelValues) throws -> Matrix {
+        let vision = configuration.visionConfig
+        let expected = [vision.numChannels, vision.imageSize, vision.imageSize]
+        guard pixelValues.shape == expected, pixelValues.values.count == expected.reduce(1, *) else {
+            throw GenerationError.pixelValuesShape(expected: expected, actual: pixelValues.shape)
+        }
+        return visionTower(pixelValues)
+    }
+
+    /// The projected image tokens, the decoder's image input, `[tokens, hidden]`.
+    func imageTokens(_ pixelValues: PixelValues) throws -> Matrix {
+        decoder.project(try visionFeatures(pixelValues))
+    }
+
+    /// transformers' plain forward pass (`model(input_ids, pixel_values)`) without any cache: final hidden states and
+    /// logits for every position, image tokens first.
+    func forwardWithoutCache(pixelValues: PixelValues, inputIds: [Int]) throws -> (hidden: Matrix, logits: Matrix) {
+        decoder.forwardWithoutCache(imageTokens: try imageTokens(pixelValues), tokens: inputIds)
+    }
+}

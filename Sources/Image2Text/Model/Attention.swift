@@ -1,0 +1,77 @@
+import Image2TextKernels
+
+/// Multi-head scaled dot-product attention over one or more blocks of keys and values (the image block and the
+/// text block of GIT's decoder), without concatenating them.
+///
+/// Queries, keys and values are row-major with all heads side by side in a row (head h uses columns
+/// h·headDimension ..< (h+1)·headDimension), the layout `nn.Linear` produces.
+struct Attention {
+    /// A block of keys and values: `count` rows of `width` floats each.
+    struct Block {
+        let keys: UnsafePointer<Float>
+        let values: UnsafePointer<Float>
+        let count: Int
+    }
+
+    /// Which keys a query may see.
+    enum Visibility {
+        /// Every key of every block.
+        case all
+        /// Every key of the earlier blocks, and in the last block the keys `0 ... offset + q` for query q:
+        /// causal attention for queries at positions `offset, offset + 1, …` of the last block.
+        case causalInLastBlock(offset: Int)
+        /// An additive mask, `queries × total keys` row-major (0 = visible, a large negative number = hidden), as
+        /// transformers builds it; used by the uncached reference forward pass.
+        case additiveMask([Float])
+    }
+
+    let heads: Int
+    let headDimension: Int
+    var width: Int { heads * headDimension }
+
+    /// Returns the `queryCount × width` context vectors: for every head, softmax(q·kᵀ/√d + mask)·v.
+    func callAsFunction(queries: UnsafePointer<Float>, queryCount: Int, blocks: [Block], visibility: Visibility) -> Matrix {
+        let keyCount = blocks.reduce(0) { $0 + $1.count }
+        let scale = 1 / Float(headDimension).squareRoot()
+        var context = Matrix(rows: queryCount, columns: width)
+        var scores = [Float](repeating: 0, count: queryCount * keyCount)
+        scores.withUnsafeMutableBufferPointer { scoreBuffer in
+            context.values.withUnsafeMutableBufferPointer { contextBuffer in
+                let (scores, context) = (scoreBuffer.baseAddress!, contextBuffer.baseAddress!)
+                for head in 0..<heads {
+                    let column = head * headDimension
+                    var offset = 0
+                    for block in blocks {
+                        BLAS.sgemm(m: queryCount, n: block.count, k: headDimension, a: queries + column, lda: width,
+                                   b: block.keys + column, ldb: width, transposeB: true,
+                                   c: scores + offset, ldc: keyCount, alpha: scale)
+                        offset += block.count
+                    }
+                    for query in 0..<queryCount {
+                        let row = scores + query * keyCount
+                        let visible: Int
+                        switch visibility {
+                        case .all:
+                            visible = keyCount
+                        case .causalInLastBlock(let lastOffset):
+                            visible = keyCount - blocks[blocks.count - 1].count + lastOffset + query + 1
+                        case .additiveMask(let mask):
+                            for key in 0..<keyCount { row[key] += mask[query * keyCount + key] }
+                            visible = keyCount
+                        }
+                        RowKernels.softmax(row, count: visible)
+                        (row + visible).update(repeating: 0, count: keyCount - visible)
+                    }
+                    offset = 0
+                    for (index, block) in blocks.enumerated() {
+                        BLAS.sgemm(m: queryCount, n: headDimension, k: block.count, a: scores + offset, lda: keyCount,
+                                   b: block.values + column, ldb: width, transposeB: false,
+                                   c: context + column, ldc: width, beta: index == 0 ? 0 : 1)
+                        offset += block.count
+                    }
+                }
+            }
+        }
+        return context
+    }
+}

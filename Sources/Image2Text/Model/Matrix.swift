@@ -1,0 +1,31 @@
+/// A row-major float32 matrix of activations: one row per token.
+struct Matrix: Sendable {
+    let rows: Int
+    let columns: Int
+    var values: [Float]
+
+    /// A zero-filled matrix.
+    init(rows: Int, columns: Int) {
+        (self.rows, self.columns) = (rows, columns)
+        values = [Float](repeating: 0, count: rows * columns)
+    }
+
+    init(rows: Int, columns: Int, values: [Float]) {
+        precondition(values.count == rows * columns, "matrix values do not match \(rows)×\(columns)")
+        (self.rows, self.columns, self.values) = (rows, columns, values)
+    }
+
+    /// Row `index` as an array.
+    func row(_ index: Int) -> [Float] { Array(values[(index * columns)..<((index + 1) * columns)]) }
+
+    /// The rows `range` as a new matrix.
+    func rows(_ range: Range<Int>) -> Matrix {
+        Matrix(rows: range.count, columns: columns, values: Array(values[(range.lowerBound * columns)..<(range.upperBound * columns)]))
+    }
+
+    /// This matrix with `other`'s rows appended.
+    func appendingRows(of other: Matrix) -> Matrix {
+        precondition(other.columns == columns)
+        return Matrix(rows: rows + other.rows, columns: columns, values: values + other.values)
+    }
+}

@@ -1,0 +1,171 @@
+import Image2TextKernels
+
+/// GIT's text side (spec §3.2–3.7): the visual projection, word and position embeddings, BERT-style post-LN decoder
+/// layers over [image tokens, text tokens] with GIT's attention mask, and the LM head.
+///
+/// Generation runs in two parts that together equal transformers' single pass over the concatenated sequence:
+/// ``encode(visualFeatures:)`` runs the image tokens through the layers once (they see only each other) and keeps
+/// their keys and values; ``logits(tokens:cache:image:)`` then feeds text tokens, which see every image token and the
+/// text before them.
+struct TextDecoder: Sendable {
+    /// One post-LN layer: `a = LN(out(MHA(h)) + h)`, `h' = LN(W2·act(W1·a) + a)`.
+    struct Layer: Sendable {
+        let query, key, value: Linear
+        let attentionOutput: Linear
+        let attentionLayerNorm: LayerNorm
+        let intermediate, output: Linear
+        let outputLayerNorm: LayerNorm
+    }
+
+    let projection: Linear
+    let projectionLayerNorm: LayerNorm
+    let wordEmbeddings: FloatTensor
+    let positionEmbeddings: FloatTensor
+    let embeddingLayerNorm: LayerNorm
+    let layers: [Layer]
+    let lmHead: Linear
+    let activation: Activation
+    let attention: Attention
+    let hiddenSize: Int
+    let maxPositions: Int
+    let vocabularySize: Int
+
+    init(names: GitTensorNames, config: GitConfig, parameters: ParameterReader) throws {
+        let epsilon = config.layerNormEps
+        projection = try parameters.linear(names.projection)
+        // transformers' GitProjection takes the vision config's epsilon for its LayerNorm.
+        projectionLayerNorm = try parameters.layerNorm(names.projectionLayerNorm, epsilon: config.visionConfig.layerNormEps)
+        wordEmbeddings = try parameters.tensor(names.wordEmbeddings)
+        positionEmbeddings = try parameters.tensor(names.textPositionEmbeddings)
+        embeddingLayerNorm = try parameters.layerNorm(names.embeddingLayerNorm, epsilon: epsilon)
+        layers = try names.decoderLayers.map { layer in
+            Layer(query: try parameters.linear(layer.query), key: try parameters.linear(layer.key),
+                  value: try parameters.linear(layer.value), attentionOutput: try parameters.linear(layer.attentionOutput),
+                  attentionLayerNorm: try parameters.layerNorm(layer.attentionLayerNorm, epsilon: epsilon),
+                  intermediate: try parameters.linear(layer.intermediate), output: try parameters.linear(layer.output),
+                  outputLayerNorm: try parameters.layerNorm(layer.outputLayerNorm, epsilon: epsilon))
+        }
+        lmHead = try parameters.linear(names.lmHead)
+        activation = Activation(rawValue: config.hiddenAct) ?? .gelu
+        attention = Attention(heads: config.numAttentionHeads, headDimension: config.headDimension)
+        hiddenSize = config.hiddenSize
+        maxPositions = config.maxPositionEmbeddings
+        vocabularySize = config.vocabSize
+    }
+
+    /// The visual projection (Linear + LayerNorm) of vision-tower features: the image tokens' decoder input.
+    func project(_ visualFeatures: Matrix) -> Matrix {
+        var tokens = projection(visualFeatures)
+        projectionLayerNorm.apply(&tokens)
+        return tokens
+    }
+
+    /// Runs the projected image tokens through every layer, keeping each layer's keys and values. The last layer's
+    /// attention output and feed-forward are skipped for image tokens: nothing reads them.
+    func encode(imageTokens: Matrix) -> ImageContext {
+        var hidden = imageTokens
+        var keys = [[Float]](), values = [[Float]]()
+        for (index, layer) in layers.enumerated() {
+            let (layerKeys, layerValues) = (layer.key(hidden), layer.value(hidden))
+            keys.append(layerKeys.values)
+            values.append(layerValues.values)
+            if index == layers.count - 1 { break }
+            let queries = layer.query(hidden)
+            let context = withBlocks([(layerKeys.values, layerValues.values)]) { blocks in
+                queries.values.withUnsafeBufferPointer {
+                    attention(queries: $0.baseAddress!, queryCount: hidden.rows, blocks: blocks, visibility: .all)
+                }
+            }
+            hidden = feedForward(layer: layer, context: context, residual: hidden)
+        }
+        return ImageContext(tokenCount: imageTokens.rows, keys: keys, values: values)
+    }
+
+    /// Feeds `tokens` (text positions `cache.count ...`) after `image`, appends their keys and values to `cache`, and
+    /// returns the last token's hidden state and next-token logits.
+    func logits(tokens: [Int], cache: inout TextCache, image: ImageContext) -> (hidden: [Float], logits: [Float]) {
+        let start = cache.count
+        var hidden = embed(tokens, firstPosition: start)
+        for (index, layer) in layers.enumerated() {
+            let queries = layer.query(hidden)
+            cache.append(layer: index, keys: layer.key(hidden), values: layer.value(hidden))
+            let context = withBlocks([(image.keys[index], image.values[index]), (cache.keys[index], cache.values[index])]) { blocks in
+                queries.values.withUnsafeBufferPointer {
+                    attention(queries: $0.baseAddress!, queryCount: tokens.count, blocks: blocks,
+                              visibility: .causalInLastBlock(offset: start))
+                }
+            }
+            hidden = feedForward(layer: layer, context: context, residual: hidden)
+        }
+        cache.advance(by: tokens.count)
+        let last = hidden.rows(hidden.rows - 1..<hidden.rows)
+        return (last.values, lmHead(last).values)
+    }
+
+    /// transformers' plain forward pass without a cache: the whole sequence [image tokens, text tokens] at once with
+    /// the explicit additive mask of spec §3.5. Returns the final hidden states and the logits of every position.
+    /// A reference for the cached path, and the full-logits API.
+    func forwardWithoutCache(imageTokens: Matrix, tokens: [Int]) -> (hidden: Matrix, logits: Matrix) {
+        let (imageCount, textCount) = (imageTokens.rows, tokens.count)
+        let total = imageCount + textCount
+        let blocked = -Float.greatestFiniteMagnitude  // torch.finfo(float32).min, what 5.23 uses
+        var mask = [Float](repeating: 0, count: total * total)
+        for query in 0..<total {
+            for key in 0..<total {
+                let visible = key < imageCount ? true : (query >= imageCount && key <= query)
+                if !visible { mask[query * total + key] = blocked }
+            }
+        }
+        var hidden = imageTokens.appendingRows(of: embed(tokens, firstPosition: 0))
+        for layer in layers {
+            let (queries, keys, values) = (layer.query(hidden), layer.key(hidden), layer.value(hidden))
+            let context = withBlocks([(keys.values, values.values)]) { blocks in
+                queries.values.withUnsafeBufferPointer {
+                    attention(queries: $0.baseAddress!, queryCount: total, blocks: blocks, visibility: .additiveMask(mask))
+                }
+            }
+            hidden = feedForward(layer: layer, context: context, residual: hidden)
+        }
+        return (hidden, lmHead(hidden))
+    }
+
+    /// `LayerNorm(word[id] + position[p])` for consecutive text positions from `firstPosition`.
+    private func embed(_ tokens: [Int], firstPosition: Int) -> Matrix {
+        var embeddings = Matrix(rows: tokens.count, columns: hiddenSize)
+        embeddings.values.withUnsafeMutableBufferPointer { buffer in
+            for (row, token) in tokens.enumerated() {
+                let target = buffer.baseAddress! + row * hiddenSize
+                target.update(from: wordEmbeddings.pointer + token * hiddenSize, count: hiddenSize)
+                RowKernels.add(target, positionEmbeddings.pointer + (firstPosition + row) * hiddenSize, count: hiddenSize)
+            }
+        }
+        embeddingLayerNorm.apply(&embeddings)
+        return embeddings
+    }
+
+    /// The rest of a layer after attention: output projection, residual, LayerNorm, feed-forward, residual, LayerNorm.
+    private func feedForward(layer: Layer, context: Matrix, residual: Matrix) -> Matrix {
+        var attended = layer.attentionOutput(context)
+        add(residual, to: &attended)
+        layer.attentionLayerNorm.apply(&attended)
+        var intermediate = layer.intermediate(attended)
+        activation.apply(&intermediate)
+        var output = layer.output(intermediate)
+        add(attended, to: &output)
+        layer.outputLayerNorm.apply(&output)
+        return output
+    }
+
+    /// Calls `body` with attention blocks over the given key and value arrays.
+    private func withBlocks<Result>(_ arrays: [([Float], [Float])], _ body: ([Attention.Block]) -> Result) -> Result {
+        func nest(_ index: Int, _ blocks: [Attention.Block]) -> Result {
+            guard index < arrays.count else { return body(blocks) }
+            return arrays[index].0.withUnsafeBufferPointer { keys in
+                arrays[index].1.withUnsafeBufferPointer { values in
+                    nest(index + 1, blocks + [.init(keys: keys.baseAddress!, values: values.baseAddress!, count: keys.count / hiddenSize)])
+                }
+            }
+        }
+        return nest(0, [])
+    }
+}
