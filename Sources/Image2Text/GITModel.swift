@@ -82,7 +82,7 @@ public final class GITModel: Sendable {
         let limits = try LengthLimits(options: options, defaults: generationConfig, promptLength: promptIds.count,
                                       maxPositions: configuration.maxPositionEmbeddings)
         let search = GreedySearch(decoder: decoder, endOfSequence: Set(generationConfig.eosTokenIds ?? configuration.eosTokenIds))
-        let (ids, finishReason) = search.run(prompt: promptIds, image: image, limits: limits)
+        let (ids, finishReason) = try search.run(prompt: promptIds, image: image, limits: limits)
         return GenerationResult(
             ids: ids, promptIds: promptIds,
             text: try tokenizer.decode(ids, skipSpecialTokens: true),

@@ -6,7 +6,7 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
     case emptyQuestion
     /// A prompt with more tokens than the text position table holds.
     case promptTooLong(tokens: Int, positionLimit: Int)
-    /// Length limits that would need text positions beyond the position table.
+    /// A sequence that grew to the end of the text position table before reaching its length limit or [SEP].
     case exceedsPositionTable(maxLength: Int, promptLength: Int, positionLimit: Int)
     /// A prompt token id outside the vocabulary.
     case tokenOutOfVocabulary(id: Int, vocabularySize: Int)
@@ -23,8 +23,9 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
             "question: the prompt has \(tokens) tokens ([CLS] + question) but the model's text position table "
                 + "(max_position_embeddings) holds \(limit), and generating needs at least one more"
         case .exceedsPositionTable(let maxLength, let promptLength, let limit):
-            "max_new_tokens: a \(promptLength)-token prompt can grow to at most \(limit + 1) tokens "
-                + "(max_position_embeddings \(limit)), not \(maxLength); use max_new_tokens ≤ \(limit + 1 - promptLength)"
+            "max_new_tokens: the sequence reached the end of the model's text position table "
+                + "(max_position_embeddings \(limit)) before [SEP] or its limit of \(maxLength) tokens; with this "
+                + "\(promptLength)-token prompt use max_new_tokens ≤ \(limit + 1 - promptLength)"
         case .tokenOutOfVocabulary(let id, let size): "input_ids: id \(id) is outside the vocabulary of \(size)"
         case .pixelValuesShape(let expected, let actual):
             "pixel_values: the vision tower takes shape \(expected), got \(actual)"

@@ -27,8 +27,8 @@ struct LengthLimits: Equatable {
     /// The end-of-sequence token is suppressed while the sequence is shorter than this.
     let minLength: Int
 
-    /// - Throws: ``GenerationError`` for values transformers rejects, and for limits that would need text positions
-    ///   beyond the model's position table (where transformers would fail with an index error).
+    /// - Throws: ``GenerationError`` for values transformers rejects, and for a prompt longer than the position
+    ///   table.
     init(options: GenerationOptions, defaults: GenerationConfig, promptLength: Int, maxPositions: Int) throws {
         for (name, value) in [("max_new_tokens", options.maxNewTokens), ("max_length", options.maxLength),
                               ("min_new_tokens", options.minNewTokens), ("min_length", options.minLength)] {
@@ -52,10 +52,6 @@ struct LengthLimits: Equatable {
         guard maxLength > promptLength else {
             throw GenerationError.invalidOption(
                 "max_length", reason: "\(maxLength) leaves no room after the \(promptLength)-token prompt; set max_new_tokens instead")
-        }
-        // The last token is never fed back, so a sequence of maxLength tokens uses positions 0 ..< maxLength - 1.
-        guard maxLength - 1 <= maxPositions else {
-            throw GenerationError.exceedsPositionTable(maxLength: maxLength, promptLength: promptLength, positionLimit: maxPositions)
         }
         if let minNewTokens = options.minNewTokens ?? defaults.minNewTokens {
             minLength = promptLength + minNewTokens

@@ -5,7 +5,10 @@ struct GreedySearch {
     let decoder: TextDecoder
     let endOfSequence: Set<Int>
 
-    func run(prompt: [Int], image: ImageContext, limits: LengthLimits) -> (ids: [Int], finishReason: GenerationResult.FinishReason) {
+    /// - Throws: ``GenerationError/exceedsPositionTable(maxLength:promptLength:positionLimit:)`` when the sequence
+    ///   would need a text position beyond the table before reaching its end (transformers fails there with an
+    ///   `IndexError`; stopping earlier at [SEP] is fine in both).
+    func run(prompt: [Int], image: ImageContext, limits: LengthLimits) throws -> (ids: [Int], finishReason: GenerationResult.FinishReason) {
         var cache = TextCache(layers: decoder.layers.count, width: decoder.hiddenSize, capacity: limits.maxLength)
         var ids = prompt
         var logits = decoder.logits(tokens: prompt, cache: &cache, image: image).logits
@@ -18,6 +21,10 @@ struct GreedySearch {
             ids.append(next)
             if endOfSequence.contains(next) { return (ids, .endOfSequence) }
             if ids.count >= limits.maxLength { return (ids, .maxLength) }
+            // The new token goes in at text position ids.count - 1.
+            guard ids.count <= decoder.maxPositions else {
+                throw GenerationError.exceedsPositionTable(maxLength: limits.maxLength, promptLength: prompt.count, positionLimit: decoder.maxPositions)
+            }
             logits = decoder.logits(tokens: [next], cache: &cache, image: image).logits
         }
     }

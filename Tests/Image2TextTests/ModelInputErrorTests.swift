@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+@testable import Image2Text
+
+/// Bad input gets a typed error naming what is wrong; nothing crashes.
+@Suite struct ModelInputErrorTests {
+    static var model: GITModel { TinyModelGenerationTests.model }
+
+    @Test("an empty or blank question", arguments: ["", "   ", "\n\t"])
+    func emptyQuestion(question: String) throws {
+        let image = try TinyModelGenerationTests.image("0.png")
+        #expect(throws: GenerationError.emptyQuestion) { try Self.model.answer(question, about: image) }
+    }
+
+    @Test("a question longer than the position table")
+    func questionTooLong() throws {
+        let question = Array(repeating: "is there a red circle?", count: 10).joined(separator: " ")
+        let image = try TinyModelGenerationTests.image("0.png")
+        let tokens = try Self.model.questionPrompt(question).count
+        #expect(tokens > Self.model.configuration.maxPositionEmbeddings)
+        #expect(throws: GenerationError.promptTooLong(tokens: tokens, positionLimit: 32)) { try Self.model.answer(question, about: image) }
+        let message = GenerationError.promptTooLong(tokens: tokens, positionLimit: 32).description
+        #expect(message.hasPrefix("question: ") && message.contains("\(tokens) tokens") && message.contains("max_position_embeddings"))
+    }
+
+    @Test("invalid generation options name the option")
+    func invalidOptions() throws {
+        let context = try Self.model.encode(TinyModelGenerationTests.image("0.png"))
+        #expect(throws: GenerationError.self) { try Self.model.caption(context, options: .init(maxNewTokens: -1)) }
+        #expect(throws: GenerationError.invalidOption("min_new_tokens", reason: "must not be negative, got -2")) {
+            try Self.model.caption(context, options: .init(minNewTokens: -2))
+        }
+        #expect(throws: GenerationError.invalidOption("input_ids", reason: "the prompt is empty")) {
+            try Self.model.generate(promptIds: [], image: context)
+        }
+        #expect(throws: GenerationError.tokenOutOfVocabulary(id: 33, vocabularySize: 33)) {
+            try Self.model.generate(promptIds: [2, 33], image: context)
+        }
+    }
+
+    @Test("pixel values of the wrong shape")
+    func wrongPixelShape() throws {
+        let pixels = PixelValues(shape: [3, 32, 32], values: Array(repeating: 0, count: 3 * 32 * 32))
+        #expect(throws: GenerationError.pixelValuesShape(expected: [3, 64, 64], actual: [3, 32, 32])) {
+            try Self.model.encode(pixelValues: pixels)
+        }
+    }
+
+    @Test("an image context from a model of another shape")
+    func foreignContext() throws {
+        let context = ImageContext(tokenCount: 5, keys: [[0]], values: [[0]])
+        #expect(throws: GenerationError.foreignImageContext) { try Self.model.caption(context) }
+    }
+
+    @Test("a processor whose crop does not fit the vision tower: an error naming pixel_values")
+    func processorMismatch() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try copyDemoModel(to: folder)
+        let url = folder.appendingPathComponent("preprocessor_config.json")
+        var settings = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        settings["crop_size"] = ["height": 48, "width": 48]
+        try JSONSerialization.data(withJSONObject: settings).write(to: url)
+        let model = try GITModel(directory: folder)
+        let error = #expect(throws: GenerationError.self) { try model.caption(TinyModelGenerationTests.image("0.png")) }
+        #expect(error?.description == "pixel_values: the vision tower takes shape [3, 64, 64], got [3, 48, 48]")
+    }
+
+    @Test("a checkpoint folder missing a file names the file",
+          arguments: ["config.json", "model.safetensors", "vocab.txt", "preprocessor_config.json"])
+    func missingFile(name: String) throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try copyDemoModel(to: folder)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        if name == "vocab.txt" {
+            // tokenizer.json alone would still describe the vocabulary; remove it too.
+            try FileManager.default.removeItem(at: folder.appendingPathComponent("tokenizer.json"))
+        }
+        do {
+            _ = try GITModel(directory: folder)
+            Issue.record("loading a folder without \(name) succeeded")
+        } catch let error as CustomStringConvertible {
+            let message = error.description
+            #expect(message.contains(name == "model.safetensors" ? "model.safetensors" : name), "\(message)")
+            #expect(!message.contains("\n"))
+        }
+    }
+
+    private func copyDemoModel(to folder: URL) throws {
+        for file in try FileManager.default.contentsOfDirectory(atPath: Fixtures.tinyModel.path) {
+            try FileManager.default.copyItem(at: Fixtures.tinyModel.appendingPathComponent(file), to: folder.appendingPathComponent(file))
+        }
+    }
+}
+
+/// One model serves many tasks at once.
+@Suite struct ConcurrentUseTests {
+    @Test("captions and answers from concurrent tasks equal the sequential ones")
+    func concurrentTasks() async throws {
+        let model = TinyModelGenerationTests.model
+        let names = (0..<16).map { "\($0 * 5).png" }
+        let sequential = try names.map { try model.caption(TinyModelGenerationTests.image($0)).ids }
+        let concurrent = try await withThrowingTaskGroup(of: (Int, [Int]).self) { group in
+            for (index, name) in names.enumerated() {
+                group.addTask { (index, try model.caption(TinyModelGenerationTests.image(name)).ids) }
+            }
+            var results = [[Int]](repeating: [], count: names.count)
+            for try await (index, ids) in group { results[index] = ids }
+            return results
+        }
+        #expect(concurrent == sequential)
+    }
+}
