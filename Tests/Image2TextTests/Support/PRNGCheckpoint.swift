@@ -1,9 +1,12 @@
 import Foundation
 @testable import Image2Text
 
-/// The full-size PRNG checkpoint of `tools/reference/PRNG_CHECKPOINT.md`: every tensor of a git-base-shaped model
-/// filled from FNV-1a-64(name)-seeded SplitMix64, bit-identical to `tools/reference/make_prng_checkpoint.py`
-/// (whose sha256 of every tensor is in `Fixtures/goldens/prng_checkpoint_tensors.json`).
+/// The PRNG checkpoints of `tools/reference/PRNG_CHECKPOINT.md`: every tensor of a GIT model filled from
+/// FNV-1a-64(name)-seeded SplitMix64, bit-identical to the Python generator. Two configurations are committed as
+/// small files: the full-size git-base shape (`Fixtures/prng-checkpoint/`, `make_prng_checkpoint.py`, sha256 of every
+/// tensor in `Fixtures/goldens/prng_checkpoint_tensors.json`) and a small git-large-like shape
+/// (`Fixtures/prng-checkpoint-large-shape/`, `make_large_shape_goldens.py`, sha256 in the `tensors` of
+/// `Fixtures/goldens/prng_large_shape_model.json`).
 enum PRNGCheckpoint {
     /// Scale and offset of a tensor's values: `value = Float(offset + scale · x)`, x uniform in [-1, 1).
     struct Role: Equatable, Sendable {
@@ -138,17 +141,21 @@ enum PRNGCheckpoint {
 
     /// The small non-weight files transformers 5.23 wrote next to the checkpoint (`make_prng_checkpoint.py`).
     static let smallFiles = Fixtures.root.appendingPathComponent("prng-checkpoint")
+    /// The same files for the small git-large-like shape (`make_large_shape_goldens.py`).
+    static let largeShapeSmallFiles = Fixtures.root.appendingPathComponent("prng-checkpoint-large-shape")
     static let smallFileNames = ["config.json", "generation_config.json", "processor_config.json",
                                  "tokenizer_config.json"]
 
     // MARK: Checkpoint folder
 
-    /// Writes a complete checkpoint folder into `directory`: `model.safetensors` (every tensor of the manifest, in
-    /// its order, through the library's writer), the small files of `Fixtures/prng-checkpoint/` and `vocab.txt`.
-    static func writeFolder(to directory: URL) throws {
-        let manifest = try manifest()
-        let tensors = manifest.tensors.map { tensor in
-            var bytes = Data(count: tensor.count * MemoryLayout<Float>.size)
+    /// Writes a complete checkpoint folder into `directory` for the configuration whose small files (`smallFileNames`)
+    /// are in `smallFiles`: those files, `vocab.txt` and `model.safetensors` holding every tensor of
+    /// `GitTensorNames(config:).expected` for its `config.json`, in that order (transformers' `state_dict()` order),
+    /// through the library's writer.
+    static func writeFolder(to directory: URL, smallFiles: URL = PRNGCheckpoint.smallFiles) throws {
+        let config = try GitConfig.load(from: smallFiles.appendingPathComponent("config.json"))
+        let tensors = GitTensorNames(config: config).expected.map { tensor in
+            var bytes = Data(count: tensor.shape.reduce(1, *) * MemoryLayout<Float>.size)
             bytes.withUnsafeMutableBytes { raw in
                 // Native Float bytes are little-endian on every platform we build for (x86_64, arm64).
                 fill(raw.bindMemory(to: Float.self), name: tensor.name, shape: tensor.shape)

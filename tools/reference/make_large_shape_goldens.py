@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""A small PRNG checkpoint of git-large's structure (vision width 96 != text width 64, 17 image tokens, real BERT
+vocabulary) and transformers 5.23 goldens for it, so that the Swift model is checked on a configuration that is not
+git-base's.
+
+    tools/reference/.venv/bin/python tools/reference/make_large_shape_goldens.py [--output DIR]
+
+Weights: the PRNG scheme of tools/reference/PRNG_CHECKPOINT.md (the functions of make_prng_checkpoint.py), applied to
+every tensor of GitForCausalLM(CONFIG) in state_dict() order. Goldens: the same measurements, JSON layout and tolerance
+as make_prng_goldens.py's Fixtures/goldens/prng_model.json (its sample functions are imported), plus the name, shape
+and sha256 of every tensor ("tensors"), so that the Swift generator can be checked against this file alone.
+
+Outputs:
+  DIR (default tools/reference/.cache/git-large-shape-prng, git-ignored): model.safetensors (~16 MB) + config,
+      generation config, processor and tokenizer files as transformers 5.23 saves them, plus vocab.txt.
+  Fixtures/prng-checkpoint-large-shape/: the small non-weight files 5.23 wrote (config.json, generation_config.json,
+      processor_config.json, tokenizer_config.json).
+  Fixtures/goldens/prng_large_shape_model.json.
+
+Deterministic; no network (HF_HUB_OFFLINE=1); takes about a minute on two cores.
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np
+
+import make_prng_checkpoint as ckpt
+import make_prng_goldens as goldens
+
+HERE = ckpt.HERE
+REPO = ckpt.REPO
+SMALL_FILES_DIR = os.path.join(REPO, "Fixtures", "prng-checkpoint-large-shape")
+OUT = os.path.join(REPO, "Fixtures", "goldens", "prng_large_shape_model.json")
+BASE_GOLDEN = goldens.OUT  # Fixtures/goldens/prng_model.json: tolerance and conventions are shared with it
+
+VISION = dict(hidden_size=96, num_attention_heads=3, intermediate_size=200, num_hidden_layers=2, image_size=56,
+              patch_size=14, hidden_act="quick_gelu", layer_norm_eps=1e-5)
+TEXT = dict(hidden_size=64, num_attention_heads=4, intermediate_size=160, num_hidden_layers=2, vocab_size=30522,
+            max_position_embeddings=40, bos_token_id=101, eos_token_id=102, pad_token_id=0)
+IMAGE_TOKENS = (VISION["image_size"] // VISION["patch_size"]) ** 2 + 1  # 16 patches + class token
+SAMPLE_ROWS = [0, 1, 8, 16]
+IMAGE_FILES = ["rocket.jpg", "chelsea.png", "gray.jpg", "wide_1000x120.png"]
+MAX_NEW_TOKENS = 10
+EXPECTED_TENSORS = 81
+
+# goldens.activation_samples reads its module's SAMPLE_ROWS when called: point it at rows that exist for 17 tokens.
+goldens.SAMPLE_ROWS = SAMPLE_ROWS
+
+
+def build_config():
+    from transformers import GitConfig
+    return GitConfig(vision_config=dict(VISION), **TEXT)
+
+
+def build_checkpoint(output: str) -> dict:
+    """Writes the PRNG checkpoint into `output` and returns its tensor list (state_dict order) and file facts."""
+    import torch
+    import safetensors.numpy
+    from transformers import GitForCausalLM, GitProcessor, CLIPImageProcessor, BertTokenizer
+
+    model = GitForCausalLM(build_config()).eval()
+    reference_sd = model.state_dict()
+    names = [k for k in reference_sd if not k.endswith("position_ids")]
+    assert len(names) == EXPECTED_TENSORS, len(names)
+
+    arrays, entries = {}, []
+    for name in names:
+        shape = tuple(int(d) for d in reference_sd[name].shape)
+        count = int(np.prod(shape)) if shape else 1
+        role, scale, offset = ckpt.role_of(name, shape)
+        a = ckpt.splitmix_values(name, count, scale, offset).reshape(shape)
+        # Cross-check the vectorised generator against the scalar definition on a prefix of every tensor.
+        n = min(count, 256)
+        assert np.array_equal(a.reshape(-1)[:n], ckpt.splitmix_reference(name, n, scale, offset)), name
+        arrays[name] = a
+        entries.append({"name": name, "dtype": "F32", "shape": list(shape), "role": role,
+                        "sha256": ckpt.sha256_f32(a)})
+
+    missing, unexpected = model.load_state_dict({k: torch.from_numpy(v) for k, v in arrays.items()}, strict=True)
+    assert not missing and not unexpected, (missing, unexpected)
+    for name, p in model.state_dict().items():
+        if name in arrays:
+            assert np.array_equal(p.detach().numpy(), arrays[name]), name
+
+    os.makedirs(output, exist_ok=True)
+    model.save_pretrained(output)
+    size = VISION["image_size"]
+    ip = CLIPImageProcessor(size={"shortest_edge": size}, crop_size={"height": size, "width": size},
+                            resample=3, image_mean=ckpt.CLIP_MEAN, image_std=ckpt.CLIP_STD)  # 3 = bicubic
+    tok = BertTokenizer(ckpt.VOCAB)  # positional! (keyword vocab_file= silently builds a 5-token vocab in 5.23)
+    assert tok.vocab_size == TEXT["vocab_size"], tok.vocab_size
+    GitProcessor(image_processor=ip, tokenizer=tok).save_pretrained(output)
+    shutil.copyfile(ckpt.VOCAB, os.path.join(output, "vocab.txt"))
+
+    st_path = os.path.join(output, "model.safetensors")
+    loaded = safetensors.numpy.load_file(st_path)
+    assert set(loaded) == set(names), sorted(set(loaded) ^ set(names))
+    for name in names:
+        assert loaded[name].dtype == np.float32 and np.array_equal(loaded[name], arrays[name]), name
+    return {"entries": entries, "parameter_count": sum(int(np.prod(e["shape"])) for e in entries),
+            "sha256": ckpt.sha256_file(st_path), "bytes": os.path.getsize(st_path)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--output", default=os.path.join(HERE, ".cache", "git-large-shape-prng"),
+                    help="checkpoint directory to write (default: tools/reference/.cache/git-large-shape-prng)")
+    args = ap.parse_args()
+
+    import torch
+    import transformers
+    import PIL
+    import safetensors
+    from PIL import Image
+    from transformers import AutoProcessor, GitForCausalLM
+
+    torch.set_num_threads(2)
+    t0 = time.time()
+    assert max(SAMPLE_ROWS) < IMAGE_TOKENS
+
+    built = build_checkpoint(args.output)
+    print(f"checkpoint: {len(built['entries'])} tensors, {built['parameter_count']:,} parameters, "
+          f"model.safetensors {built['bytes']:,} bytes sha256 {built['sha256']} ({time.time() - t0:.1f} s)")
+    os.makedirs(SMALL_FILES_DIR, exist_ok=True)
+    for fn in ckpt.SMALL_FILES:
+        shutil.copyfile(os.path.join(args.output, fn), os.path.join(SMALL_FILES_DIR, fn))
+
+    # Everything below reads the checkpoint back from disk, as make_prng_goldens.py does.
+    model = GitForCausalLM.from_pretrained(args.output, dtype=torch.float32).eval()
+    processor = AutoProcessor.from_pretrained(args.output)
+    tok = processor.tokenizer
+    assert tok.vocab_size == TEXT["vocab_size"], tok.vocab_size
+    vision_config = model.config.vision_config
+    assert (vision_config.hidden_size, model.config.hidden_size) == (VISION["hidden_size"], TEXT["hidden_size"])
+    question_ids = tok(goldens.QUESTION, add_special_tokens=False).input_ids
+    vqa_prompt = [101] + list(question_ids)
+    assert len(vqa_prompt) + MAX_NEW_TOKENS <= TEXT["max_position_embeddings"]
+    print("VQA prompt ids:", vqa_prompt, "| image processor:", type(processor.image_processor).__name__)
+
+    all_margins, small_margins = [], []
+
+    def run_case(label_case: str, pixel_values, prompts: dict) -> dict:
+        # The measurements of make_prng_goldens.py's run_case (a closure there), for IMAGE_TOKENS image tokens and
+        # MAX_NEW_TOKENS; the sample helpers are that script's.
+        with torch.inference_mode():
+            vis = model.git.image_encoder(pixel_values).last_hidden_state
+            proj = model.git.visual_projection(vis)
+        assert tuple(vis.shape) == (1, IMAGE_TOKENS, VISION["hidden_size"]), vis.shape
+        assert tuple(proj.shape) == (1, IMAGE_TOKENS, TEXT["hidden_size"]), proj.shape
+        case = {
+            "pixel_values_sha256": goldens.sha256_f32(pixel_values),
+            "pixel_values_shape": list(pixel_values.shape),
+            "vision_last_hidden_state": goldens.activation_samples(vis),
+            "visual_projection": goldens.activation_samples(proj),
+            "prompts": {},
+        }
+        for label, ids in prompts.items():
+            input_ids = torch.tensor([ids])
+            with torch.inference_mode():
+                out = model(input_ids=input_ids, pixel_values=pixel_values, output_hidden_states=True)
+            assert tuple(out.logits.shape) == (1, IMAGE_TOKENS + len(ids), TEXT["vocab_size"]), out.logits.shape
+            last_hidden = out.hidden_states[-1][0, -1]
+            prefill = goldens.logit_row_samples(out.logits[0, -1])
+            gen_kwargs = dict(pixel_values=pixel_values, max_new_tokens=MAX_NEW_TOKENS, do_sample=False,
+                              output_scores=True, output_logits=True, return_dict_in_generate=True)
+            if label != "caption":
+                gen_kwargs["input_ids"] = input_ids  # caption: no input_ids, generate starts from [[bos]] = [[101]]
+            with torch.inference_mode():
+                g = model.generate(**gen_kwargs)
+            seq = [int(v) for v in g.sequences[0]]
+            assert seq[:len(ids)] == ids, (seq, ids)
+            margins, top1 = [], []
+            scores_equal_logits = True
+            for step, (s, l) in enumerate(zip(g.scores, g.logits)):
+                scores_equal_logits &= bool(torch.equal(s, l))
+                v = s[0].float().topk(2)
+                assert int(v.indices[0]) == seq[len(ids) + step], "greedy token is not the argmax of the scores"
+                margins.append(float(v.values[0] - v.values[1]))
+                top1.append(float(v.values[0]))
+                if margins[-1] < goldens.MARGIN_FOR_EXACT_IDS:
+                    small_margins.append((label_case, label, step, margins[-1]))
+            all_margins.extend(margins)
+            prefill_vs_generate = float((g.scores[0][0] - out.logits[0, -1]).abs().max())
+            case["prompts"][label] = {
+                "input_ids": ids,
+                "prefill_logits_last_row": prefill,
+                "decoder_last_layer_hidden_last_row": {"first8": goldens.floats(last_hidden[:8]),
+                                                       "max_abs": float(last_hidden.abs().max())},
+                "greedy": {
+                    "max_new_tokens": MAX_NEW_TOKENS,
+                    "sequence": seq,
+                    "step_margins": margins,
+                    "step_top1_logit": top1,
+                    "min_margin": min(margins),
+                    "scores_equal_raw_logits": scores_equal_logits,
+                    "first_step_vs_full_forward_max_abs_diff": prefill_vs_generate,
+                },
+            }
+            print(f"   {label}: prefill argmax {prefill['argmax']}, generated {seq[len(ids):]}, "
+                  f"min margin {min(margins):.4f}, scores==logits {scores_equal_logits}, "
+                  f"gen-vs-forward {prefill_vs_generate:.2e}")
+        return case
+
+    size = VISION["image_size"]
+    cases = []
+    for fn in IMAGE_FILES:
+        path = os.path.join(goldens.IMAGES, fn)
+        img = Image.open(path)
+        mode, wh = img.mode, list(img.size)
+        pixel_values = processor(images=img, return_tensors="pt").pixel_values
+        assert pixel_values.dtype == torch.float32 and tuple(pixel_values.shape) == (1, 3, size, size)
+        print(f"{fn} ({mode} {wh[0]}x{wh[1]})")
+        case = {"input": "image", "image": f"Fixtures/images/{fn}", "image_sha256": goldens.sha256_file(path),
+                "pil_mode": mode, "pil_size_wh": wh}
+        case.update(run_case(fn, pixel_values, {"caption": [101], "vqa": vqa_prompt}))
+        cases.append(case)
+
+    # The deterministic sin input of make_prng_goldens.py (spec §10), at 56x56: no image decoding.
+    idx = torch.arange(3 * size * size, dtype=torch.float64).reshape(1, 3, size, size)
+    px = torch.sin(0.01 * idx).to(torch.float32)
+    print(f"sin input ({size}x{size})")
+    case = {"input": "sin",
+            "description": f"pixel_values[0,c,y,x] = float32(sin(0.01*(c*{size * size} + y*{size} + x))) computed "
+                           "in float64; prompts [CLS] and [101, 2048, 8870]"}
+    case.update(run_case("sin", px, {"caption": [101], "ids_101_2048_8870": [101, 2048, 8870]}))
+    cases.append(case)
+
+    m = np.array(all_margins)
+    distribution = {
+        "steps": int(m.size),
+        "min": float(m.min()),
+        "median": float(np.median(m)),
+        "below_1e-4": int((m < 1e-4).sum()),
+        "below_1e-3": int((m < 1e-3).sum()),
+        "below_1e-2": int((m < 1e-2).sum()),
+        "below_1e-1": int((m < 1e-1).sum()),
+        "below_1": int((m < 1).sum()),
+    }
+    print("margin distribution:", distribution)
+    for case_label, label, step, margin in small_margins:
+        print(f"WARNING: step margin below {goldens.MARGIN_FOR_EXACT_IDS}: {case_label} / {label} step {step}: "
+              f"{margin:.3g} (ids after it are not checked)")
+
+    # Tolerance and conventions are prng_model.json's, with this model's sizes.
+    with open(BASE_GOLDEN) as f:
+        base = json.load(f)
+    assert base["conventions"]["vqa_question"] == goldens.QUESTION
+    conventions = dict(base["conventions"])
+    conventions["sample_rows"] = SAMPLE_ROWS
+    conventions["rows"] = (f"first 8 values of token row r of [1,{IMAGE_TOKENS},{VISION['hidden_size']}] "
+                           f"(vision_last_hidden_state) or [1,{IMAGE_TOKENS},{TEXT['hidden_size']}] "
+                           f"(visual_projection): rows 0 (class token), 1 (first patch), 8 and 16 (last patch)")
+    assert "max_new_tokens=20" in conventions["greedy"], conventions["greedy"]
+    conventions["greedy"] = conventions["greedy"].replace("max_new_tokens=20", f"max_new_tokens={MAX_NEW_TOKENS}")
+
+    golden = {
+        "origin": {
+            "script": "tools/reference/make_large_shape_goldens.py",
+            "checkpoint": "tools/reference/make_large_shape_goldens.py (scheme tools/reference/PRNG_CHECKPOINT.md; "
+                          "small files in Fixtures/prng-checkpoint-large-shape/)",
+            "model_safetensors_sha256": built["sha256"],
+            "model_safetensors_bytes": built["bytes"],
+            "transformers": transformers.__version__,
+            "torch": torch.__version__,
+            "pillow": PIL.__version__,
+            "numpy": np.__version__,
+            "safetensors": safetensors.__version__,
+            "python": sys.version.split()[0],
+            "image_processor": type(processor.image_processor).__name__,
+            "torch_threads": torch.get_num_threads(),
+            "dtype": "float32",
+            "config": {"vision": VISION, "text": TEXT, "image_tokens": IMAGE_TOKENS},
+        },
+        "tolerance": base["tolerance"],
+        "conventions": conventions,
+        "margin_distribution": distribution,
+        "tensor_count": len(built["entries"]),
+        "parameter_count": built["parameter_count"],
+        "tensors_note": "state_dict() order without *.position_ids; sha256 of the little-endian float32 bytes; exact",
+        "tensors": built["entries"],
+        "cases": cases,
+    }
+    with open(OUT, "w") as f:
+        json.dump(golden, f, indent=1)
+        f.write("\n")
+    print(f"wrote {OUT} ({os.path.getsize(OUT):,} bytes) and {SMALL_FILES_DIR}/{{{','.join(ckpt.SMALL_FILES)}}} "
+          f"in {time.time() - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
