@@ -7,7 +7,8 @@ struct Image2TextCommand: AsyncParsableCommand {
         commandName: "image2text",
         abstract: "Caption images and answer questions about them with GIT models, natively.",
         subcommands: [
-            TokenizeCommand.self, DetokenizeCommand.self, PreprocessCommand.self, InspectCommand.self,
+            CaptionCommand.self, AskCommand.self, TokenizeCommand.self, DetokenizeCommand.self, PreprocessCommand.self,
+            InspectCommand.self,
         ]
     )
 }

@@ -88,4 +88,181 @@ import Testing
         #expect(lines.count == 1, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
     }
+
+    // MARK: caption and ask
+
+    /// `Fixtures/goldens/tiny_easyvqa.json`: the demo model's greedy captions and answers from transformers 5.23.
+    struct Golden: Decodable {
+        struct Case: Decodable {
+            let image: String
+            let question: String?
+            let question_template: String?
+            let prompt_ids: [Int]
+            let generated_ids: [Int]
+            let text: String
+            let answer_text: String
+        }
+        struct Generate: Decodable { let max_new_tokens: Int }
+        let generate: Generate
+        let captions: [Case]
+        let questions: [Case]
+    }
+
+    static let golden: Golden = try! JSONDecoder().decode(
+        Golden.self, from: Data(contentsOf: repositoryRoot.appendingPathComponent("Fixtures/goldens/tiny_easyvqa.json")))
+
+    /// The JSON lines of `stdout`, each checked to be one compact object whose keys come in the documented order.
+    func jsonLines(_ stdout: String, keys: [String]) throws -> [[String: Any]] {
+        try stdout.split(separator: "\n").map { line in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(Set(object.keys) == Set(keys), "\(line)")
+            let positions = keys.compactMap { line.range(of: "\"\($0)\":")?.lowerBound }
+            #expect(positions.count == keys.count && positions == positions.sorted(), "key order: \(line)")
+            #expect(!line.contains("\": "), "not compact: \(line)")
+            return object
+        }
+    }
+
+    @Test("caption the bundled image with the bundled model: the README's main command")
+    func captionDemoImage() throws {
+        let result = try run(["caption", "Fixtures/easyvqa/0.png"])
+        #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+        #expect(result.stdout == "a red triangle\n")
+        let explicit = try run(["caption", "--model", "Models/git-tiny-easyvqa", "--max-new-tokens", "10", "Fixtures/easyvqa/0.png"])
+        #expect(explicit.status == 0 && explicit.stdout == "a red triangle\n")
+        let fromEnvironment = try run(["caption", "Fixtures/easyvqa/0.png"], environment: ["IMAGE2TEXT_MODEL": "Models/git-tiny-easyvqa"])
+        #expect(fromEnvironment.stdout == "a red triangle\n")
+    }
+
+    @Test("caption --json of every golden image in one run: ids, prompt ids and text as transformers gives them")
+    func captionJSONMatchesGolden() throws {
+        let golden = Self.golden
+        #expect(golden.captions.count == 200)
+        let paths = golden.captions.map { "Fixtures/easyvqa/" + $0.image }
+        let result = try run(["caption", "--json", "--max-new-tokens", "\(golden.generate.max_new_tokens)"] + paths)
+        #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+        let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids"])
+        try #require(lines.count == golden.captions.count)
+        for (line, item) in zip(lines, golden.captions) {
+            #expect(line["input"] as? String == "Fixtures/easyvqa/" + item.image)
+            #expect(line["ids"] as? [Int] == item.generated_ids, "\(item.image)")
+            #expect(line["prompt_ids"] as? [Int] == item.prompt_ids, "\(item.image)")
+            #expect(line["text"] as? String == item.text, "\(item.image)")
+        }
+        #expect(result.stdout.hasPrefix(#"{"input":"Fixtures/easyvqa/0.png","text":"a red triangle","ids":[2,6,24,29,3],"prompt_ids":[2]}"# + "\n"))
+    }
+
+    @Test("ask: the answer alone, and --json with the golden's ids, prompt ids, text and answer (one question per template)")
+    func askMatchesGolden() throws {
+        let plain = try run(["ask", "Fixtures/easyvqa/0.png", "does the image contain a green shape?"])
+        #expect(plain.status == 0 && plain.stderr.isEmpty, "\(plain.stderr)")
+        #expect(plain.stdout == "no\n")
+        var templates = Set<String>()
+        let cases = Self.golden.questions.filter { templates.insert($0.question_template ?? "").inserted }
+        #expect(cases.count >= 20)
+        for item in cases {
+            let question = try #require(item.question)
+            let result = try run(["ask", "--json", "--max-new-tokens", "\(Self.golden.generate.max_new_tokens)",
+                                  "Fixtures/easyvqa/" + item.image, question])
+            #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+            let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "answer"])
+            let line = try #require(lines.count == 1 ? lines[0] : nil, "\(result.stdout)")
+            #expect(line["input"] as? String == "Fixtures/easyvqa/" + item.image)
+            #expect(line["ids"] as? [Int] == item.generated_ids, "\(item.image) \(question)")
+            #expect(line["prompt_ids"] as? [Int] == item.prompt_ids, "\(item.image) \(question)")
+            #expect(line["text"] as? String == item.text, "\(item.image) \(question)")
+            #expect(line["answer"] as? String == item.answer_text, "\(item.image) \(question)")
+        }
+    }
+
+    @Test("several images, broken ones among them: the good ones are captioned in order, one error line per bad file, exit 1")
+    func captionSeveralWithBrokenFiles() throws {
+        let result = try run(["caption", "Fixtures/easyvqa/0.png", "Fixtures/images/bad/truncated.png", "Fixtures/easyvqa/5.png",
+                              "Fixtures/images/bad/huge_100000x100000.png", "Fixtures/easyvqa/10.png"])
+        #expect(result.status == 1)
+        #expect(result.stdout == """
+            Fixtures/easyvqa/0.png: a red triangle
+            Fixtures/easyvqa/5.png: a brown rectangle
+            Fixtures/easyvqa/10.png: a red circle
+
+            """)
+        let errors = result.stderr.split(separator: "\n")
+        #expect(errors.count == 2, "\(result.stderr)")
+        #expect(errors.first?.hasPrefix("Error: Fixtures/images/bad/truncated.png: truncated PNG data") == true, "\(result.stderr)")
+        #expect(errors.last?.hasPrefix("Error: Fixtures/images/bad/huge_100000x100000.png: 100000×100000") == true, "\(result.stderr)")
+
+        let json = try run(["caption", "--json", "Fixtures/images/bad/text.jpg", "Fixtures/easyvqa/0.png"])
+        #expect(json.status == 1)
+        #expect(try jsonLines(json.stdout, keys: ["input", "text", "ids", "prompt_ids"]).map { $0["text"] as? String } == ["a red triangle"])
+        #expect(json.stderr.hasPrefix("Error: Fixtures/images/bad/text.jpg: not a JPEG or PNG image") && json.stderr.split(separator: "\n").count == 1)
+    }
+
+    static let longQuestion = Array(repeating: "is there a red circle in the image", count: 5).joined(separator: " ")
+
+    @Test("caption and ask, bad input: exit 1, nothing on stdout, one stderr line naming the problem", arguments: [
+        (["ask", "Fixtures/easyvqa/0.png", ""], "Error: question: the question is empty"),
+        (["ask", "Fixtures/easyvqa/0.png", "  "], "Error: question: the question is empty"),
+        (["ask", "Fixtures/easyvqa/0.png", longQuestion], "Error: question: the prompt has 41 tokens"),
+        (["ask", "Fixtures/images/bad/truncated.jpg", "what color is the shape?"], "Error: Fixtures/images/bad/truncated.jpg: truncated JPEG"),
+        (["ask", "Fixtures/nonexistent.png", "what color is the shape?"], "Error: Fixtures/nonexistent.png: file not found"),
+        (["ask", "--max-new-tokens", "0", "Fixtures/easyvqa/0.png", "what color is the shape?"], "Error: max_new_tokens:"),
+        (["caption", "--max-new-tokens", "0", "Fixtures/easyvqa/0.png", "Fixtures/easyvqa/5.png"], "Error: max_new_tokens: must be greater than 0"),
+        (["caption", "--min-new-tokens", "40", "--max-new-tokens", "40", "Fixtures/easyvqa/0.png"],
+         "Error: Fixtures/easyvqa/0.png: max_new_tokens:"),
+        (["caption", "--max-length", "1", "Fixtures/easyvqa/0.png"], "Error: max_length:"),
+        (["caption", "--min-new-tokens=-1", "Fixtures/easyvqa/0.png"], "Error: min_new_tokens: must not be negative"),
+        (["caption", "Fixtures/images/bad/empty.jpg"], "Error: Fixtures/images/bad/empty.jpg: the file is empty"),
+        (["caption", "--model", "Fixtures/nonexistent-model", "Fixtures/easyvqa/0.png"], "Fixtures/nonexistent-model: file not found"),
+    ])
+    func generationBadInput(arguments: [String], message: String) throws {
+        let result = try run(arguments)
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty, "\(result.stdout)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(lines.first?.hasPrefix("Error: ") == true && lines.first?.contains(message) == true, "\(result.stderr)")
+    }
+
+    @Test("a checkpoint folder missing a file: one line naming the file, exit 1, nothing captioned", arguments: [
+        (["config.json"], "config.json: file not found"),
+        (["model.safetensors"], "no model.safetensors"),
+        (["preprocessor_config.json"], "preprocessor_config.json: file not found"),
+        (["vocab.txt", "tokenizer.json"], "no tokenizer found (expected tokenizer.json or vocab.txt)"),
+    ])
+    func checkpointMissingFile(removed: [String], message: String) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-model-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(at: Self.repositoryRoot.appendingPathComponent("Models/git-tiny-easyvqa"), to: folder)
+        for name in removed { try FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
+        for arguments in [["caption", "--model", folder.path, "Fixtures/easyvqa/0.png", "Fixtures/easyvqa/5.png"],
+                          ["ask", "--model", folder.path, "Fixtures/easyvqa/0.png", "what color is the shape?"]] {
+            let result = try run(arguments)
+            #expect(result.status == 1)
+            #expect(result.stdout.isEmpty)
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.count == 1, "\(result.stderr)")
+            #expect(lines.first?.hasPrefix("Error: \(folder.path)") == true && lines.first?.contains(message) == true, "\(result.stderr)")
+        }
+    }
+
+    @Test("a checkpoint folder with tokenizer.json but no vocab.txt still loads (tokenizer.json wins, as in transformers)")
+    func checkpointWithoutVocabText() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-model-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(at: Self.repositoryRoot.appendingPathComponent("Models/git-tiny-easyvqa"), to: folder)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("vocab.txt"))
+        let result = try run(["caption", "--model", folder.path, "Fixtures/easyvqa/0.png"])
+        #expect(result.status == 0 && result.stdout == "a red triangle\n", "\(result.stderr)")
+    }
+
+    @Test("usage errors exit 64", arguments: [
+        ["caption"],
+        ["ask", "Fixtures/easyvqa/0.png"],
+        ["caption", "--max-new-tokens", "many", "Fixtures/easyvqa/0.png"],
+    ])
+    func generationUsageErrors(arguments: [String]) throws {
+        let result = try run(arguments)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
 }

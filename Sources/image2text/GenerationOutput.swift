@@ -1,0 +1,63 @@
+import Foundation
+import Image2Text
+
+/// What `caption` and `ask` print, and how they report a failure.
+enum GenerationOutput {
+    /// One compact JSON object for one input, keys in this order: `input`, `text` (the whole sequence decoded, for a
+    /// question it begins with the question), `ids` (the whole sequence, prompt included), `prompt_ids`, and with
+    /// `answer: true` also `answer` (the text after the prompt).
+    static func jsonLine(input: String, result: GenerationResult, answer: Bool = false) throws -> String {
+        var fields = [
+            ("input", try jsonString(input)),
+            ("text", try jsonString(result.text)),
+            ("ids", "[" + result.ids.map(String.init).joined(separator: ",") + "]"),
+            ("prompt_ids", "[" + result.promptIds.map(String.init).joined(separator: ",") + "]"),
+        ]
+        if answer { fields.append(("answer", try jsonString(result.generatedText))) }
+        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+
+    private static func jsonString(_ value: String) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Prints a line to standard output at once, so that results and error lines keep their order.
+    static func printLine(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    /// Prints `Error: message` to standard error, as ArgumentParser does for the errors a command throws.
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+    }
+
+    /// Whether `error` is about the request (the question or the generation flags) rather than one image: such an
+    /// error would repeat for every image, so it ends the command. A sequence that runs into the end of the position
+    /// table concerns its image (another image may reach [SEP] first).
+    static func concernsRequest(_ error: any Error) -> Bool {
+        guard let error = error as? GenerationError else { return false }
+        switch error {
+        case .pixelValuesShape, .foreignImageContext, .exceedsPositionTable: return false
+        default: return true
+        }
+    }
+
+    /// The one-line problem of the image at `path` (as given on the command line): `PATH: problem`. Library errors
+    /// about an image file name its absolute path; that name is replaced by `path`.
+    static func imageProblem(_ error: any Error, path: String) -> InputError {
+        let description = String(describing: error)
+        let absolute = URL(fileURLWithPath: path).path + ": "
+        let problem = description.hasPrefix(absolute) ? String(description.dropFirst(absolute.count)) : description
+        return InputError(path: path, message: problem)
+    }
+}
+
+/// A one-line error naming the input it concerns, printed by ArgumentParser as "Error: PATH: problem" (exit status 1).
+struct InputError: Error, CustomStringConvertible {
+    let path: String
+    let message: String
+
+    var description: String { "\(path): \(message)" }
+}
