@@ -7,8 +7,9 @@ git-base's.
 
 Weights: the PRNG scheme of tools/reference/PRNG_CHECKPOINT.md (the functions of make_prng_checkpoint.py), applied to
 every tensor of GitForCausalLM(CONFIG) in state_dict() order. Goldens: the same measurements, JSON layout and tolerance
-as make_prng_goldens.py's Fixtures/goldens/prng_model.json (its sample functions are imported), plus the name, shape
-and sha256 of every tensor ("tensors"), so that the Swift generator can be checked against this file alone.
+as make_prng_goldens.py's Fixtures/goldens/prng_model.json (its measurement functions are imported and called with this
+model's sample rows, token count and image size), plus the name, shape and sha256 of every tensor ("tensors"), so that
+the Swift generator can be checked against this file alone.
 
 Outputs:
   DIR (default tools/reference/.cache/git-large-shape-prng, git-ignored): model.safetensors (~16 MB) + config,
@@ -51,9 +52,6 @@ SAMPLE_ROWS = [0, 1, 8, 16]
 IMAGE_FILES = ["rocket.jpg", "chelsea.png", "gray.jpg", "wide_1000x120.png"]
 MAX_NEW_TOKENS = 10
 EXPECTED_TENSORS = 81
-
-# goldens.activation_samples reads its module's SAMPLE_ROWS when called: point it at rows that exist for 17 tokens.
-goldens.SAMPLE_ROWS = SAMPLE_ROWS
 
 
 def build_config():
@@ -120,7 +118,6 @@ def main() -> int:
     import transformers
     import PIL
     import safetensors
-    from PIL import Image
     from transformers import AutoProcessor, GitForCausalLM
 
     torch.set_num_threads(2)
@@ -141,114 +138,30 @@ def main() -> int:
     assert tok.vocab_size == TEXT["vocab_size"], tok.vocab_size
     vision_config = model.config.vision_config
     assert (vision_config.hidden_size, model.config.hidden_size) == (VISION["hidden_size"], TEXT["hidden_size"])
+    assert goldens.image_tokens(model.config) == IMAGE_TOKENS
     question_ids = tok(goldens.QUESTION, add_special_tokens=False).input_ids
     vqa_prompt = [101] + list(question_ids)
     assert len(vqa_prompt) + MAX_NEW_TOKENS <= TEXT["max_position_embeddings"]
     print("VQA prompt ids:", vqa_prompt, "| image processor:", type(processor.image_processor).__name__)
 
-    all_margins, small_margins = [], []
-
-    def run_case(label_case: str, pixel_values, prompts: dict) -> dict:
-        # The measurements of make_prng_goldens.py's run_case (a closure there), for IMAGE_TOKENS image tokens and
-        # MAX_NEW_TOKENS; the sample helpers are that script's.
-        with torch.inference_mode():
-            vis = model.git.image_encoder(pixel_values).last_hidden_state
-            proj = model.git.visual_projection(vis)
-        assert tuple(vis.shape) == (1, IMAGE_TOKENS, VISION["hidden_size"]), vis.shape
-        assert tuple(proj.shape) == (1, IMAGE_TOKENS, TEXT["hidden_size"]), proj.shape
-        case = {
-            "pixel_values_sha256": goldens.sha256_f32(pixel_values),
-            "pixel_values_shape": list(pixel_values.shape),
-            "vision_last_hidden_state": goldens.activation_samples(vis),
-            "visual_projection": goldens.activation_samples(proj),
-            "prompts": {},
-        }
-        for label, ids in prompts.items():
-            input_ids = torch.tensor([ids])
-            with torch.inference_mode():
-                out = model(input_ids=input_ids, pixel_values=pixel_values, output_hidden_states=True)
-            assert tuple(out.logits.shape) == (1, IMAGE_TOKENS + len(ids), TEXT["vocab_size"]), out.logits.shape
-            last_hidden = out.hidden_states[-1][0, -1]
-            prefill = goldens.logit_row_samples(out.logits[0, -1])
-            gen_kwargs = dict(pixel_values=pixel_values, max_new_tokens=MAX_NEW_TOKENS, do_sample=False,
-                              output_scores=True, output_logits=True, return_dict_in_generate=True)
-            if label != "caption":
-                gen_kwargs["input_ids"] = input_ids  # caption: no input_ids, generate starts from [[bos]] = [[101]]
-            with torch.inference_mode():
-                g = model.generate(**gen_kwargs)
-            seq = [int(v) for v in g.sequences[0]]
-            assert seq[:len(ids)] == ids, (seq, ids)
-            margins, top1 = [], []
-            scores_equal_logits = True
-            for step, (s, l) in enumerate(zip(g.scores, g.logits)):
-                scores_equal_logits &= bool(torch.equal(s, l))
-                v = s[0].float().topk(2)
-                assert int(v.indices[0]) == seq[len(ids) + step], "greedy token is not the argmax of the scores"
-                margins.append(float(v.values[0] - v.values[1]))
-                top1.append(float(v.values[0]))
-                if margins[-1] < goldens.MARGIN_FOR_EXACT_IDS:
-                    small_margins.append((label_case, label, step, margins[-1]))
-            all_margins.extend(margins)
-            prefill_vs_generate = float((g.scores[0][0] - out.logits[0, -1]).abs().max())
-            case["prompts"][label] = {
-                "input_ids": ids,
-                "prefill_logits_last_row": prefill,
-                "decoder_last_layer_hidden_last_row": {"first8": goldens.floats(last_hidden[:8]),
-                                                       "max_abs": float(last_hidden.abs().max())},
-                "greedy": {
-                    "max_new_tokens": MAX_NEW_TOKENS,
-                    "sequence": seq,
-                    "step_margins": margins,
-                    "step_top1_logit": top1,
-                    "min_margin": min(margins),
-                    "scores_equal_raw_logits": scores_equal_logits,
-                    "first_step_vs_full_forward_max_abs_diff": prefill_vs_generate,
-                },
-            }
-            print(f"   {label}: prefill argmax {prefill['argmax']}, generated {seq[len(ids):]}, "
-                  f"min margin {min(margins):.4f}, scores==logits {scores_equal_logits}, "
-                  f"gen-vs-forward {prefill_vs_generate:.2e}")
-        return case
-
     size = VISION["image_size"]
-    cases = []
+    cases, labelled = [], []
     for fn in IMAGE_FILES:
-        path = os.path.join(goldens.IMAGES, fn)
-        img = Image.open(path)
-        mode, wh = img.mode, list(img.size)
-        pixel_values = processor(images=img, return_tensors="pt").pixel_values
-        assert pixel_values.dtype == torch.float32 and tuple(pixel_values.shape) == (1, 3, size, size)
-        print(f"{fn} ({mode} {wh[0]}x{wh[1]})")
-        case = {"input": "image", "image": f"Fixtures/images/{fn}", "image_sha256": goldens.sha256_file(path),
-                "pil_mode": mode, "pil_size_wh": wh}
-        case.update(run_case(fn, pixel_values, {"caption": [101], "vqa": vqa_prompt}))
+        case, pixel_values = goldens.image_input(processor, fn, size)
+        case.update(goldens.run_case(model, pixel_values, {"caption": [101], "vqa": vqa_prompt},
+                                     sample_rows=SAMPLE_ROWS, max_new_tokens=MAX_NEW_TOKENS))
         cases.append(case)
+        labelled.append((fn, case))
 
     # The deterministic sin input of make_prng_goldens.py (spec §10), at 56x56: no image decoding.
-    idx = torch.arange(3 * size * size, dtype=torch.float64).reshape(1, 3, size, size)
-    px = torch.sin(0.01 * idx).to(torch.float32)
+    case, px = goldens.sin_input(size)
     print(f"sin input ({size}x{size})")
-    case = {"input": "sin",
-            "description": f"pixel_values[0,c,y,x] = float32(sin(0.01*(c*{size * size} + y*{size} + x))) computed "
-                           "in float64; prompts [CLS] and [101, 2048, 8870]"}
-    case.update(run_case("sin", px, {"caption": [101], "ids_101_2048_8870": [101, 2048, 8870]}))
+    case.update(goldens.run_case(model, px, goldens.SIN_PROMPTS, sample_rows=SAMPLE_ROWS,
+                                 max_new_tokens=MAX_NEW_TOKENS))
     cases.append(case)
+    labelled.append(("sin", case))
 
-    m = np.array(all_margins)
-    distribution = {
-        "steps": int(m.size),
-        "min": float(m.min()),
-        "median": float(np.median(m)),
-        "below_1e-4": int((m < 1e-4).sum()),
-        "below_1e-3": int((m < 1e-3).sum()),
-        "below_1e-2": int((m < 1e-2).sum()),
-        "below_1e-1": int((m < 1e-1).sum()),
-        "below_1": int((m < 1).sum()),
-    }
-    print("margin distribution:", distribution)
-    for case_label, label, step, margin in small_margins:
-        print(f"WARNING: step margin below {goldens.MARGIN_FOR_EXACT_IDS}: {case_label} / {label} step {step}: "
-              f"{margin:.3g} (ids after it are not checked)")
+    distribution = goldens.margin_distribution(labelled)
 
     # Tolerance and conventions are prng_model.json's, with this model's sizes.
     with open(BASE_GOLDEN) as f:

@@ -36,6 +36,7 @@ QUESTION = "what is in the picture?"
 SAMPLE_ROWS = [0, 1, 98, 196]
 MAX_NEW_TOKENS = 20
 MARGIN_FOR_EXACT_IDS = 1e-3
+SIN_PROMPTS = {"caption": [101], "ids_101_2048_8870": [101, 2048, 8870]}  # prompts of the sin input
 
 
 def sha256_f32(t) -> str:
@@ -52,12 +53,13 @@ def floats(t) -> list:
     return [float(v) for v in t.reshape(-1).tolist()]
 
 
-def activation_samples(x) -> dict:
-    """x: [1, 197, 768] float32. First 8 values of a few token rows, every row's max |x|, mean and mean |x|."""
+def activation_samples(x, sample_rows=SAMPLE_ROWS) -> dict:
+    """x: [1, tokens, width] float32 ([1, 197, 768] for git-base). First 8 values of the token rows `sample_rows`,
+    every row's max |x|, mean and mean |x|."""
     a = x[0].detach().double()
     return {
         "shape": list(x.shape),
-        "rows": {str(r): floats(x[0, r, :8]) for r in SAMPLE_ROWS},
+        "rows": {str(r): floats(x[0, r, :8]) for r in sample_rows},
         "row_max_abs": floats(a.abs().amax(dim=1)),
         "mean": float(a.mean()),
         "mean_abs": float(a.abs().mean()),
@@ -77,6 +79,137 @@ def logit_row_samples(row) -> dict:
     }
 
 
+def image_tokens(config) -> int:
+    """Image tokens of a GitConfig's vision tower: patches plus the class token (197 for git-base)."""
+    v = config.vision_config
+    return (v.image_size // v.patch_size) ** 2 + 1
+
+
+def image_input(processor, fn: str, size: int):
+    """Fixtures/images/`fn` through `processor`, which must give [1, 3, size, size] float32: (case header, pixel
+    values). Prints the image's PIL mode and size."""
+    import torch
+    from PIL import Image
+
+    path = os.path.join(IMAGES, fn)
+    img = Image.open(path)
+    mode, wh = img.mode, list(img.size)
+    pixel_values = processor(images=img, return_tensors="pt").pixel_values
+    assert pixel_values.dtype == torch.float32 and tuple(pixel_values.shape) == (1, 3, size, size)
+    print(f"{fn} ({mode} {wh[0]}x{wh[1]})")
+    case = {"input": "image", "image": f"Fixtures/images/{fn}", "image_sha256": sha256_file(path),
+            "pil_mode": mode, "pil_size_wh": wh}
+    return case, pixel_values
+
+
+def sin_input(size: int):
+    """The deterministic input of spec §10 at size x size, no image decoding: (case header, pixel values)."""
+    import torch
+
+    idx = torch.arange(3 * size * size, dtype=torch.float64).reshape(1, 3, size, size)
+    px = torch.sin(0.01 * idx).to(torch.float32)
+    case = {"input": "sin",
+            "description": f"pixel_values[0,c,y,x] = float32(sin(0.01*(c*{size * size} + y*{size} + x))) computed "
+                           "in float64; prompts [CLS] and [101, 2048, 8870]"}
+    return case, px
+
+
+def run_case(model, pixel_values, prompts: dict, sample_rows=SAMPLE_ROWS, max_new_tokens=MAX_NEW_TOKENS) -> dict:
+    """Measurements of one input: pixel-value digest, vision tower and projection samples (token rows `sample_rows`)
+    and, per prompt (label -> ids; "caption" generates without input_ids), the prefill logits, the last decoder
+    hidden row and greedy generation of `max_new_tokens` tokens with every step's top-1 logit and top-2 margin.
+    Image tokens, widths and vocabulary size are the model's."""
+    import torch
+
+    config = model.config
+    tokens = image_tokens(config)
+    assert max(sample_rows) < tokens, (sample_rows, tokens)
+    with torch.inference_mode():
+        vis = model.git.image_encoder(pixel_values).last_hidden_state
+        proj = model.git.visual_projection(vis)
+    assert tuple(vis.shape) == (1, tokens, config.vision_config.hidden_size), vis.shape
+    assert tuple(proj.shape) == (1, tokens, config.hidden_size), proj.shape
+    case = {
+        "pixel_values_sha256": sha256_f32(pixel_values),
+        "pixel_values_shape": list(pixel_values.shape),
+        "vision_last_hidden_state": activation_samples(vis, sample_rows),
+        "visual_projection": activation_samples(proj, sample_rows),
+        "prompts": {},
+    }
+    for label, ids in prompts.items():
+        input_ids = torch.tensor([ids])
+        with torch.inference_mode():
+            out = model(input_ids=input_ids, pixel_values=pixel_values, output_hidden_states=True)
+        assert tuple(out.logits.shape) == (1, tokens + len(ids), config.vocab_size), out.logits.shape
+        last_hidden = out.hidden_states[-1][0, -1]
+        prefill = logit_row_samples(out.logits[0, -1])
+        gen_kwargs = dict(pixel_values=pixel_values, max_new_tokens=max_new_tokens, do_sample=False,
+                          output_scores=True, output_logits=True, return_dict_in_generate=True)
+        if label != "caption":
+            gen_kwargs["input_ids"] = input_ids  # caption: no input_ids, generate starts from [[bos]] = [[101]]
+        with torch.inference_mode():
+            g = model.generate(**gen_kwargs)
+        seq = [int(v) for v in g.sequences[0]]
+        assert seq[:len(ids)] == ids, (seq, ids)
+        margins, top1 = [], []
+        scores_equal_logits = True
+        for step, (s, l) in enumerate(zip(g.scores, g.logits)):
+            scores_equal_logits &= bool(torch.equal(s, l))
+            v = s[0].float().topk(2)
+            assert int(v.indices[0]) == seq[len(ids) + step], "greedy token is not the argmax of the scores"
+            margins.append(float(v.values[0] - v.values[1]))
+            top1.append(float(v.values[0]))
+        # generate computes only the last position: compare its first step with the full forward's last row
+        prefill_vs_generate = float((g.scores[0][0] - out.logits[0, -1]).abs().max())
+        case["prompts"][label] = {
+            "input_ids": ids,
+            "prefill_logits_last_row": prefill,
+            "decoder_last_layer_hidden_last_row": {"first8": floats(last_hidden[:8]),
+                                                   "max_abs": float(last_hidden.abs().max())},
+            "greedy": {
+                "max_new_tokens": max_new_tokens,
+                "sequence": seq,
+                "step_margins": margins,
+                "step_top1_logit": top1,
+                "min_margin": min(margins),
+                "scores_equal_raw_logits": scores_equal_logits,
+                "first_step_vs_full_forward_max_abs_diff": prefill_vs_generate,
+            },
+        }
+        print(f"   {label}: prefill argmax {prefill['argmax']}, generated {seq[len(ids):]}, "
+              f"min margin {min(margins):.4f}, scores==logits {scores_equal_logits}, "
+              f"gen-vs-forward {prefill_vs_generate:.2e}")
+    return case
+
+
+def margin_distribution(labelled_cases) -> dict:
+    """labelled_cases: [(label, case from run_case)]. The distribution of all greedy step margins; prints it, and a
+    warning naming every step whose margin is below MARGIN_FOR_EXACT_IDS."""
+    all_margins, small_margins = [], []
+    for case_label, case in labelled_cases:
+        for label, prompt in case["prompts"].items():
+            margins = prompt["greedy"]["step_margins"]
+            all_margins.extend(margins)
+            small_margins.extend((case_label, label, step, margin) for step, margin in enumerate(margins)
+                                 if margin < MARGIN_FOR_EXACT_IDS)
+    m = np.array(all_margins)
+    distribution = {
+        "steps": int(m.size),
+        "min": float(m.min()),
+        "median": float(np.median(m)),
+        "below_1e-4": int((m < 1e-4).sum()),
+        "below_1e-3": int((m < 1e-3).sum()),
+        "below_1e-2": int((m < 1e-2).sum()),
+        "below_1e-1": int((m < 1e-1).sum()),
+        "below_1": int((m < 1).sum()),
+    }
+    print("margin distribution:", distribution)
+    for case_label, label, step, margin in small_margins:
+        print(f"WARNING: step margin below {MARGIN_FOR_EXACT_IDS}: {case_label} / {label} step {step}: "
+              f"{margin:.3g} (ids after it are not checked)")
+    return distribution
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--checkpoint", default=os.path.join(HERE, ".cache", "git-base-prng"),
@@ -87,7 +220,6 @@ def main() -> int:
     import torch
     import transformers
     import PIL
-    from PIL import Image
     from transformers import AutoProcessor, GitForCausalLM
 
     torch.set_num_threads(2)
@@ -108,101 +240,25 @@ def main() -> int:
     vqa_prompt = [101] + list(question_ids)
     print("VQA prompt ids:", vqa_prompt, "| image processor:", type(processor.image_processor).__name__)
 
-    all_margins = []
-
-    def run_case(pixel_values, prompts: dict) -> dict:
-        with torch.inference_mode():
-            vis = model.git.image_encoder(pixel_values).last_hidden_state
-            proj = model.git.visual_projection(vis)
-        case = {
-            "pixel_values_sha256": sha256_f32(pixel_values),
-            "pixel_values_shape": list(pixel_values.shape),
-            "vision_last_hidden_state": activation_samples(vis),
-            "visual_projection": activation_samples(proj),
-            "prompts": {},
-        }
-        for label, ids in prompts.items():
-            input_ids = torch.tensor([ids])
-            with torch.inference_mode():
-                out = model(input_ids=input_ids, pixel_values=pixel_values, output_hidden_states=True)
-            assert tuple(out.logits.shape) == (1, 197 + len(ids), 30522), out.logits.shape
-            last_hidden = out.hidden_states[-1][0, -1]
-            prefill = logit_row_samples(out.logits[0, -1])
-            gen_kwargs = dict(pixel_values=pixel_values, max_new_tokens=MAX_NEW_TOKENS, do_sample=False,
-                              output_scores=True, output_logits=True, return_dict_in_generate=True)
-            if label != "caption":
-                gen_kwargs["input_ids"] = input_ids  # caption: no input_ids, generate starts from [[bos]] = [[101]]
-            with torch.inference_mode():
-                g = model.generate(**gen_kwargs)
-            seq = [int(v) for v in g.sequences[0]]
-            assert seq[:len(ids)] == ids, (seq, ids)
-            margins, top1 = [], []
-            scores_equal_logits = True
-            for step, (s, l) in enumerate(zip(g.scores, g.logits)):
-                scores_equal_logits &= bool(torch.equal(s, l))
-                v = s[0].float().topk(2)
-                assert int(v.indices[0]) == seq[len(ids) + step], "greedy token is not the argmax of the scores"
-                margins.append(float(v.values[0] - v.values[1]))
-                top1.append(float(v.values[0]))
-            all_margins.extend(margins)
-            # generate computes only the last position: compare its first step with the full forward's last row
-            prefill_vs_generate = float((g.scores[0][0] - out.logits[0, -1]).abs().max())
-            case["prompts"][label] = {
-                "input_ids": ids,
-                "prefill_logits_last_row": prefill,
-                "decoder_last_layer_hidden_last_row": {"first8": floats(last_hidden[:8]),
-                                                       "max_abs": float(last_hidden.abs().max())},
-                "greedy": {
-                    "max_new_tokens": MAX_NEW_TOKENS,
-                    "sequence": seq,
-                    "step_margins": margins,
-                    "step_top1_logit": top1,
-                    "min_margin": min(margins),
-                    "scores_equal_raw_logits": scores_equal_logits,
-                    "first_step_vs_full_forward_max_abs_diff": prefill_vs_generate,
-                },
-            }
-            print(f"   {label}: prefill argmax {prefill['argmax']}, generated {seq[len(ids):]}, "
-                  f"min margin {min(margins):.4f}, scores==logits {scores_equal_logits}, "
-                  f"gen-vs-forward {prefill_vs_generate:.2e}")
-        return case
-
-    cases = []
+    size = model.config.vision_config.image_size
+    assert (size, image_tokens(model.config)) == (224, 197), size
+    cases, labelled = [], []
     for fn in IMAGE_FILES:
-        path = os.path.join(IMAGES, fn)
         t = time.time()
-        img = Image.open(path)
-        mode, size = img.mode, list(img.size)
-        pixel_values = processor(images=img, return_tensors="pt").pixel_values
-        assert pixel_values.dtype == torch.float32 and tuple(pixel_values.shape) == (1, 3, 224, 224)
-        print(f"{fn} ({mode} {size[0]}x{size[1]})")
-        case = {"input": "image", "image": f"Fixtures/images/{fn}", "image_sha256": sha256_file(path),
-                "pil_mode": mode, "pil_size_wh": size}
-        case.update(run_case(pixel_values, {"caption": [101], "vqa": vqa_prompt}))
+        case, pixel_values = image_input(processor, fn, size)
+        case.update(run_case(model, pixel_values, {"caption": [101], "vqa": vqa_prompt}))
         cases.append(case)
+        labelled.append((fn, case))
         print(f"   {time.time() - t:.1f} s")
 
     # Spec §10 deterministic input: no image decoding.
-    idx = torch.arange(3 * 224 * 224, dtype=torch.float64).reshape(1, 3, 224, 224)
-    px = torch.sin(0.01 * idx).to(torch.float32)
+    case, px = sin_input(size)
     print("sin input (spec §10)")
-    case = {"input": "sin", "description": "pixel_values[0,c,y,x] = float32(sin(0.01*(c*50176 + y*224 + x))) "
-                                           "computed in float64; prompts [CLS] and [101, 2048, 8870]"}
-    case.update(run_case(px, {"caption": [101], "ids_101_2048_8870": [101, 2048, 8870]}))
+    case.update(run_case(model, px, SIN_PROMPTS))
     cases.append(case)
+    labelled.append(("sin", case))
 
-    m = np.array(all_margins)
-    distribution = {
-        "steps": int(m.size),
-        "min": float(m.min()),
-        "median": float(np.median(m)),
-        "below_1e-4": int((m < 1e-4).sum()),
-        "below_1e-3": int((m < 1e-3).sum()),
-        "below_1e-2": int((m < 1e-2).sum()),
-        "below_1e-1": int((m < 1e-1).sum()),
-        "below_1": int((m < 1).sum()),
-    }
-    print("margin distribution:", distribution)
+    distribution = margin_distribution(labelled)
 
     golden = {
         "origin": {
