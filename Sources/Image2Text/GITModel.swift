@@ -79,6 +79,7 @@ public final class GITModel: Sendable {
         if let bad = promptIds.first(where: { !(0..<configuration.vocabSize).contains($0) }) {
             throw GenerationError.tokenOutOfVocabulary(id: bad, vocabularySize: configuration.vocabSize)
         }
+        try generationConfig.checkGreedyOnly()
         let limits = try LengthLimits(options: options, defaults: generationConfig, promptLength: promptIds.count,
                                       maxPositions: configuration.maxPositionEmbeddings)
         let search = GreedySearch(decoder: decoder, endOfSequence: Set(generationConfig.eosTokenIds ?? configuration.eosTokenIds))

@@ -87,6 +87,20 @@ import Testing
         }
     }
 
+    @Test("a generation config asking for beam search or sampling is refused, not decoded greedily",
+          arguments: [("num_beams", "3"), ("do_sample", "true"), ("repetition_penalty", "1.3"), ("no_repeat_ngram_size", "2")])
+    func unsupportedGenerationConfig(key: String, value: String) throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try copyDemoModel(to: folder)
+        try #"{"bos_token_id": 2, "eos_token_id": 3, "pad_token_id": 0, "\#(key)": \#(value)}"#
+            .write(to: folder.appendingPathComponent("generation_config.json"), atomically: true, encoding: .utf8)
+        let model = try GITModel(directory: folder)
+        #expect(throws: GenerationError.unsupportedSetting(key: key, value: value)) {
+            try model.caption(TinyModelGenerationTests.image("0.png"))
+        }
+    }
+
     private func copyDemoModel(to folder: URL) throws {
         for file in try FileManager.default.contentsOfDirectory(atPath: Fixtures.tinyModel.path) {
             try FileManager.default.copyItem(at: Fixtures.tinyModel.appendingPathComponent(file), to: folder.appendingPathComponent(file))

@@ -14,6 +14,9 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
     case pixelValuesShape(expected: [Int], actual: [Int])
     /// An image context made by a model of a different shape.
     case foreignImageContext
+    /// A `generation_config.json` setting that changes transformers' decoding in a way not implemented yet (beam
+    /// search, sampling, repetition penalties): refused rather than silently decoded greedily.
+    case unsupportedSetting(key: String, value: String)
 
     public var description: String {
         switch self {
@@ -30,6 +33,8 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
         case .pixelValuesShape(let expected, let actual):
             "pixel_values: the vision tower takes shape \(expected), got \(actual)"
         case .foreignImageContext: "image context: it was encoded by a model of a different shape"
+        case .unsupportedSetting(let key, let value):
+            "generation_config.json: '\(key)' is \(value), but only greedy decoding is implemented so far"
         }
     }
 }

@@ -60,3 +60,14 @@ struct LengthLimits: Equatable {
         }
     }
 }
+
+extension GenerationConfig {
+    /// Throws for settings under which transformers would not decode greedily without processors.
+    func checkGreedyOnly() throws {
+        func refuse(_ key: String, _ value: CustomStringConvertible) -> GenerationError { .unsupportedSetting(key: key, value: value.description) }
+        if let numBeams, numBeams > 1 { throw refuse("num_beams", numBeams) }
+        if doSample == true { throw refuse("do_sample", true) }
+        if let repetitionPenalty, repetitionPenalty != 1 { throw refuse("repetition_penalty", repetitionPenalty) }
+        if let noRepeatNgramSize, noRepeatNgramSize > 0 { throw refuse("no_repeat_ngram_size", noRepeatNgramSize) }
+    }
+}
