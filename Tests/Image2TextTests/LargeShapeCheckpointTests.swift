@@ -73,21 +73,8 @@ struct LargeShapeCheckpointTests {
         }
 
         let checkpoint = try CheckpointFolder(directory: directory)
-        #expect(checkpoint.weights.ignoredNames.isEmpty)
-        #expect(checkpoint.weights.allTensors.count == golden.tensorCount)
-        #expect(checkpoint.weights.byteCount == golden.parameterCount * MemoryLayout<Float>.size)
-        #expect(checkpoint.weights.files.first?.tensors.map(\.name) == golden.tensors.map(\.name),
-                "data order is transformers' state_dict() order")
-        var mismatches: [String] = []
-        for tensor in golden.tensors {
-            guard let stored = checkpoint.weights[tensor.name] else {
-                Issue.record("\(tensor.name) missing from the loaded checkpoint")
-                continue
-            }
-            #expect(stored.dtype == .float32 && stored.shape == tensor.shape, "dtype/shape of \(tensor.name)")
-            if SHA256.hexDigest(stored.bytes) != tensor.sha256 { mismatches.append(tensor.name) }
-        }
-        #expect(mismatches.isEmpty, "sha256 differs for \(mismatches.count) tensors: \(mismatches.prefix(10))")
+        #expect(golden.tensors.count == golden.tensorCount)
+        PRNGCheckpoint.expectWeights(checkpoint.weights, equal: golden.tensors.map { ($0.name, $0.shape, $0.sha256) })
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import Image2Text
 
 /// The PRNG checkpoints of `tools/reference/PRNG_CHECKPOINT.md`: every tensor of a GIT model filled from
@@ -130,6 +131,26 @@ enum PRNGCheckpoint {
             case parameterCount = "parameter_count"
             case tensors
         }
+    }
+
+    /// Records an issue unless `weights` holds exactly `expected` (name, shape, sha256 of the little-endian float32
+    /// bytes), as F32 and stored in that order in one file.
+    static func expectWeights(_ weights: WeightStore, equal expected: [(name: String, shape: [Int], sha256: String)]) {
+        #expect(weights.ignoredNames.isEmpty)
+        #expect(weights.allTensors.count == expected.count)
+        #expect(weights.byteCount == expected.reduce(0) { $0 + $1.shape.reduce(1, *) } * MemoryLayout<Float>.size)
+        #expect(weights.files.count == 1)
+        #expect(weights.files.first?.tensors.map(\.name) == expected.map(\.name), "data order is transformers' state_dict() order")
+        var mismatches: [String] = []
+        for tensor in expected {
+            guard let stored = weights[tensor.name] else {
+                Issue.record("\(tensor.name) missing from the loaded checkpoint")
+                continue
+            }
+            #expect(stored.dtype == .float32 && stored.shape == tensor.shape, "dtype/shape of \(tensor.name)")
+            if SHA256.hexDigest(stored.bytes) != tensor.sha256 { mismatches.append(tensor.name) }
+        }
+        #expect(mismatches.isEmpty, "sha256 differs for \(mismatches.count) tensors: \(mismatches.prefix(10))")
     }
 
     static let manifestURL = Fixtures.golden("prng_checkpoint_tensors.json")
