@@ -145,6 +145,14 @@ def main():
         with open(paths[i], "rb") as a, open(dst, "rb") as b:
             assert a.read() == b.read()
 
+    licence = importlib.metadata.distribution("easy-vqa").read_text("LICENSE")
+    with open(os.path.join(args.images_out, "README.md"), "w") as f:
+        f.write("# easy-VQA test images\n\n"
+                f"{len(image_ids)} PNGs (64x64) from the easy-VQA **test** split, byte-identical copies of\n"
+                "`easy_vqa/data/test/images/<id>.png` of the `easy-vqa` 1.0 Python package, named by their easy-VQA id.\n"
+                "Used by `Fixtures/goldens/tiny_easyvqa.json`; written by `tools/reference/make_tiny_goldens.py`.\n\n"
+                "Source: https://github.com/vzhou842/easy-VQA, licence (from the package's LICENSE file):\n\n"
+                + "\n".join("    " + line if line else "" for line in licence.strip().splitlines()) + "\n")
     with open(os.path.join(args.model, "model.safetensors"), "rb") as f:
         model_sha = hashlib.sha256(f.read()).hexdigest()
     margins = [c["min_top2_margin"] for c in captions_out + questions_out]
