@@ -47,7 +47,7 @@ public final class GITModel: Sendable {
 
     /// Captions an encoded image.
     public func caption(_ image: ImageContext, options: GenerationOptions = .init()) throws -> GenerationResult {
-        try generate(promptIds: [generationConfig.bosTokenId ?? configuration.bosTokenId], image: image, options: options)
+        try generate(promptIds: [promptStart], image: image, options: options)
     }
 
     /// Answers `question` about `image`: greedy generation from `[CLS]` + the question's ids (no `[SEP]`). The
@@ -66,7 +66,7 @@ public final class GITModel: Sendable {
     public func questionPrompt(_ question: String) throws -> [Int] {
         let ids = tokenizer.encode(question, addSpecialTokens: false)
         guard !ids.isEmpty else { throw GenerationError.emptyQuestion }
-        return [generationConfig.bosTokenId ?? configuration.bosTokenId] + ids
+        return [promptStart] + ids
     }
 
     /// Greedy generation after `promptIds` (which must start with `[CLS]` for GIT's tasks), as transformers'
@@ -90,6 +90,9 @@ public final class GITModel: Sendable {
             generatedText: try tokenizer.decode(Array(ids[promptIds.count...]), skipSpecialTokens: true),
             finishReason: finishReason)
     }
+
+    /// The first prompt token, `[CLS]` (`bos_token_id`; the generation config has it from config.json if it lacks it).
+    private var promptStart: Int { generationConfig.bosTokenId ?? configuration.bosTokenId }
 
     // MARK: Stages
 

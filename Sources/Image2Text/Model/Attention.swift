@@ -6,8 +6,14 @@ import Image2TextKernels
 /// Queries, keys and values are row-major with all heads side by side in a row (head h uses columns
 /// h·headDimension ..< (h+1)·headDimension), the layout `nn.Linear` produces.
 struct Attention {
-    /// A block of keys and values: `count` rows of `width` floats each.
+    /// A block of keys and values, `count × width` row-major each.
     struct Block {
+        let keys: [Float]
+        let values: [Float]
+    }
+
+    /// A block as the products read it: `count` rows of `width` floats each.
+    private struct RawBlock {
         let keys: UnsafePointer<Float>
         let values: UnsafePointer<Float>
         let count: Int
@@ -29,8 +35,25 @@ struct Attention {
     let headDimension: Int
     var width: Int { heads * headDimension }
 
-    /// Returns the `queryCount × width` context vectors: for every head, softmax(q·kᵀ/√d + mask)·v.
-    func callAsFunction(queries: UnsafePointer<Float>, queryCount: Int, blocks: [Block], visibility: Visibility) -> Matrix {
+    /// Returns the `queries.rows × width` context vectors: for every head, softmax(q·kᵀ/√d + mask)·v.
+    func callAsFunction(queries: Matrix, blocks: [Block], visibility: Visibility) -> Matrix {
+        precondition(queries.columns == width)
+        func withRawBlocks(_ index: Int, _ raw: [RawBlock]) -> Matrix {
+            guard index < blocks.count else {
+                return queries.values.withUnsafeBufferPointer {
+                    attend(queries: $0.baseAddress!, queryCount: queries.rows, blocks: raw, visibility: visibility)
+                }
+            }
+            return blocks[index].keys.withUnsafeBufferPointer { keys in
+                blocks[index].values.withUnsafeBufferPointer { values in
+                    withRawBlocks(index + 1, raw + [RawBlock(keys: keys.baseAddress!, values: values.baseAddress!, count: keys.count / width)])
+                }
+            }
+        }
+        return withRawBlocks(0, [])
+    }
+
+    private func attend(queries: UnsafePointer<Float>, queryCount: Int, blocks: [RawBlock], visibility: Visibility) -> Matrix {
         let keyCount = blocks.reduce(0) { $0 + $1.count }
         let scale = 1 / Float(headDimension).squareRoot()
         var context = Matrix(rows: queryCount, columns: width)

@@ -4,7 +4,7 @@ import Image2TextKernels
 /// layers over [image tokens, text tokens] with GIT's attention mask, and the LM head.
 ///
 /// Generation runs in two parts that together equal transformers' single pass over the concatenated sequence:
-/// ``encode(visualFeatures:)`` runs the image tokens through the layers once (they see only each other) and keeps
+/// ``encode(imageTokens:)`` runs the image tokens through the layers once (they see only each other) and keeps
 /// their keys and values; ``logits(tokens:cache:image:)`` then feeds text tokens, which see every image token and the
 /// text before them.
 struct TextDecoder: Sendable {
@@ -28,7 +28,6 @@ struct TextDecoder: Sendable {
     let attention: Attention
     let hiddenSize: Int
     let maxPositions: Int
-    let vocabularySize: Int
 
     init(names: GitTensorNames, config: GitConfig, parameters: ParameterReader) throws {
         let epsilon = config.layerNormEps
@@ -50,7 +49,6 @@ struct TextDecoder: Sendable {
         attention = Attention(heads: config.numAttentionHeads, headDimension: config.headDimension)
         hiddenSize = config.hiddenSize
         maxPositions = config.maxPositionEmbeddings
-        vocabularySize = config.vocabSize
     }
 
     /// The visual projection (Linear + LayerNorm) of vision-tower features: the image tokens' decoder input.
@@ -70,12 +68,8 @@ struct TextDecoder: Sendable {
             keys.append(layerKeys.values)
             values.append(layerValues.values)
             if index == layers.count - 1 { break }
-            let queries = layer.query(hidden)
-            let context = withBlocks([(layerKeys.values, layerValues.values)]) { blocks in
-                queries.values.withUnsafeBufferPointer {
-                    attention(queries: $0.baseAddress!, queryCount: hidden.rows, blocks: blocks, visibility: .all)
-                }
-            }
+            let context = attention(queries: layer.query(hidden), blocks: [.init(keys: layerKeys.values, values: layerValues.values)],
+                                    visibility: .all)
             hidden = feedForward(layer: layer, context: context, residual: hidden)
         }
         return ImageContext(tokenCount: imageTokens.rows, keys: keys, values: values)
@@ -89,12 +83,10 @@ struct TextDecoder: Sendable {
         for (index, layer) in layers.enumerated() {
             let queries = layer.query(hidden)
             cache.append(layer: index, keys: layer.key(hidden), values: layer.value(hidden))
-            let context = withBlocks([(image.keys[index], image.values[index]), (cache.keys[index], cache.values[index])]) { blocks in
-                queries.values.withUnsafeBufferPointer {
-                    attention(queries: $0.baseAddress!, queryCount: tokens.count, blocks: blocks,
-                              visibility: .causalInLastBlock(offset: start))
-                }
-            }
+            let context = attention(
+                queries: queries,
+                blocks: [.init(keys: image.keys[index], values: image.values[index]), .init(keys: cache.keys[index], values: cache.values[index])],
+                visibility: .causalInLastBlock(offset: start))
             hidden = feedForward(layer: layer, context: context, residual: hidden)
         }
         cache.advance(by: tokens.count)
@@ -118,12 +110,9 @@ struct TextDecoder: Sendable {
         }
         var hidden = imageTokens.appendingRows(of: embed(tokens, firstPosition: 0))
         for layer in layers {
-            let (queries, keys, values) = (layer.query(hidden), layer.key(hidden), layer.value(hidden))
-            let context = withBlocks([(keys.values, values.values)]) { blocks in
-                queries.values.withUnsafeBufferPointer {
-                    attention(queries: $0.baseAddress!, queryCount: total, blocks: blocks, visibility: .additiveMask(mask))
-                }
-            }
+            let context = attention(queries: layer.query(hidden),
+                                    blocks: [.init(keys: layer.key(hidden).values, values: layer.value(hidden).values)],
+                                    visibility: .additiveMask(mask))
             hidden = feedForward(layer: layer, context: context, residual: hidden)
         }
         return (hidden, lmHead(hidden))
@@ -154,18 +143,5 @@ struct TextDecoder: Sendable {
         add(attended, to: &output)
         layer.outputLayerNorm.apply(&output)
         return output
-    }
-
-    /// Calls `body` with attention blocks over the given key and value arrays.
-    private func withBlocks<Result>(_ arrays: [([Float], [Float])], _ body: ([Attention.Block]) -> Result) -> Result {
-        func nest(_ index: Int, _ blocks: [Attention.Block]) -> Result {
-            guard index < arrays.count else { return body(blocks) }
-            return arrays[index].0.withUnsafeBufferPointer { keys in
-                arrays[index].1.withUnsafeBufferPointer { values in
-                    nest(index + 1, blocks + [.init(keys: keys.baseAddress!, values: values.baseAddress!, count: keys.count / hiddenSize)])
-                }
-            }
-        }
-        return nest(0, [])
     }
 }

@@ -92,15 +92,7 @@ struct VisionTower: Sendable {
     }
 
     private func selfAttention(_ x: Matrix, layer: Layer) -> Matrix {
-        let (queries, keys, values) = (layer.query(x), layer.key(x), layer.value(x))
-        return queries.values.withUnsafeBufferPointer { q in
-            keys.values.withUnsafeBufferPointer { k in
-                values.values.withUnsafeBufferPointer { v in
-                    attention(queries: q.baseAddress!, queryCount: x.rows,
-                              blocks: [.init(keys: k.baseAddress!, values: v.baseAddress!, count: x.rows)], visibility: .all)
-                }
-            }
-        }
+        attention(queries: layer.query(x), blocks: [.init(keys: layer.key(x).values, values: layer.value(x).values)], visibility: .all)
     }
 }
 
