@@ -69,27 +69,69 @@ public final class GITModel: Sendable {
         return [promptStart] + ids
     }
 
-    /// Greedy generation after `promptIds` (which must start with `[CLS]` for GIT's tasks), as transformers'
-    /// `generate(pixel_values=…, input_ids=[promptIds])`.
+    /// Generation after `promptIds` (which must start with `[CLS]` for GIT's tasks), as transformers'
+    /// `generate(pixel_values=…, input_ids=[promptIds], **options)`; returns the best sequence.
     public func generate(promptIds: [Int], image: ImageContext, options: GenerationOptions = .init()) throws -> GenerationResult {
+        try generate([GenerationRequest(promptIds: promptIds, image: image)], options: options)[0][0]
+    }
+
+    /// Generates for several prompts and images in one batch: every decoding step runs all unfinished sequences
+    /// through the decoder together. Returns, per request, its `numReturnSequences` sequences, best first; each
+    /// equals what the request alone gives (transformers' left-padded batch with padding-aware positions, spec §5.5,
+    /// computed without padding).
+    public func generate(_ requests: [GenerationRequest], options: GenerationOptions = .init()) throws -> [[GenerationResult]] {
+        var searches = try requests.map { try search(for: $0, options: options) }
+        try DecodingLoop(decoder: decoder).run(&searches, images: requests.map(\.image))
+        return try zip(requests, searches).map { request, search in
+            try search.results.map { try result($0, prompt: request.promptIds) }
+        }
+    }
+
+    /// A request for a caption of `image` or, with a question, an answer about it.
+    public func request(question: String? = nil, image: ImageContext) throws -> GenerationRequest {
+        GenerationRequest(promptIds: try question.map(questionPrompt) ?? [promptStart], image: image)
+    }
+
+    /// The search that decodes `request` under `options`, after checking both.
+    func search(for request: GenerationRequest, options: GenerationOptions) throws -> any DecodingSearch {
+        try check(request)
+        let prompt = request.promptIds
+        let settings = try DecodingSettings(options: options, config: generationConfig, endOfSequence: endOfSequence,
+                                            vocabularySize: configuration.vocabSize)
+        let limits = try settings.limits(promptLength: prompt.count, maxPositions: configuration.maxPositionEmbeddings)
+        switch settings.strategy {
+        case .greedy, .sample:
+            return TokenSearch(prompt: prompt, limits: limits, settings: settings)
+        case .beam(let beams, _) where settings.scoring == .paper:
+            return PaperBeamSearch(prompt: prompt, beams: beams, limits: limits, settings: settings)
+        case .beam(let beams, let sampled):
+            return BeamSearch(prompt: prompt, beams: beams, sampled: sampled, limits: limits, settings: settings)
+        }
+    }
+
+    /// Checks that the request's image was encoded by this model and that its prompt is made of vocabulary ids.
+    func check(_ request: GenerationRequest) throws {
+        let image = request.image
         guard image.keys.count == decoder.layers.count, image.keys.first?.count == image.tokenCount * decoder.hiddenSize else {
             throw GenerationError.foreignImageContext
         }
-        if promptIds.isEmpty { throw GenerationError.invalidOption("input_ids", reason: "the prompt is empty") }
-        if let bad = promptIds.first(where: { !(0..<configuration.vocabSize).contains($0) }) {
+        let prompt = request.promptIds
+        if prompt.isEmpty { throw GenerationError.invalidOption("input_ids", reason: "the prompt is empty") }
+        if let bad = prompt.first(where: { !(0..<configuration.vocabSize).contains($0) }) {
             throw GenerationError.tokenOutOfVocabulary(id: bad, vocabularySize: configuration.vocabSize)
         }
-        try generationConfig.checkGreedyOnly()
-        let limits = try LengthLimits(options: options, defaults: generationConfig, promptLength: promptIds.count,
-                                      maxPositions: configuration.maxPositionEmbeddings)
-        let search = GreedySearch(decoder: decoder, endOfSequence: Set(generationConfig.eosTokenIds ?? configuration.eosTokenIds))
-        let (ids, finishReason) = try search.run(prompt: promptIds, image: image, limits: limits)
-        return GenerationResult(
-            ids: ids, promptIds: promptIds,
-            text: try tokenizer.decode(ids, skipSpecialTokens: true),
-            generatedText: try tokenizer.decode(Array(ids[promptIds.count...]), skipSpecialTokens: true),
-            finishReason: finishReason)
     }
+
+    func result(_ found: SearchResult, prompt: [Int]) throws -> GenerationResult {
+        GenerationResult(
+            ids: found.ids, promptIds: prompt,
+            text: try tokenizer.decode(found.ids, skipSpecialTokens: true),
+            generatedText: try tokenizer.decode(Array(found.ids[prompt.count...]), skipSpecialTokens: true),
+            score: found.score, finishReason: found.finishReason)
+    }
+
+    /// The end-of-sequence ids: the generation config's, else config.json's.
+    var endOfSequence: [Int] { generationConfig.eosTokenIds ?? configuration.eosTokenIds }
 
     /// The first prompt token, `[CLS]` (`bos_token_id`; the generation config has it from config.json if it lacks it).
     private var promptStart: Int { generationConfig.bosTokenId ?? configuration.bosTokenId }

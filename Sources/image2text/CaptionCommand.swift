@@ -2,51 +2,136 @@ import ArgumentParser
 import Foundation
 import Image2Text
 
-/// `image2text caption IMAGE...`: greedy captions, as transformers 5.23's `generate(pixel_values)` gives them.
-struct CaptionCommand: ParsableCommand {
+/// `image2text caption IMAGE...`: captions as transformers 5.23's `generate(pixel_values, **options)` gives them.
+struct CaptionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "caption",
         abstract: "Caption images.",
         discussion: """
-            Loads the model once, then captions each JPEG or PNG in order with greedy search from [CLS]. Prints the \
-            caption alone for one image, "IMAGE: caption" per line for several, or with --json one object per line: \
-            {"input": IMAGE, "text": caption, "ids": [...], "prompt_ids": [...]}. An image that cannot be read or \
-            captioned prints "Error: IMAGE: problem" on stderr and the others still run; the exit status is then 1. \
-            Example: image2text caption Fixtures/easyvqa/0.png
+            Loads the model once, then captions each JPEG or PNG from [CLS], greedily unless the generation options \
+            ask for beam search or sampling; --batch-size N decodes N images together (same results). Prints the \
+            caption alone for one image, "IMAGE: caption" per line for several (one line per returned sequence), or \
+            with --json one object per line: {"input": IMAGE, "text": caption, "ids": [...], "prompt_ids": [...], \
+            "score": S} plus "sequences" with several return sequences. An image that cannot be read or captioned \
+            prints "Error: IMAGE: problem" on stderr and the others still run; the exit status is then 1. \
+            Examples: image2text caption Fixtures/easyvqa/0.png; image2text caption --paper --json a.jpg b.png
             """)
 
     @OptionGroup var modelOptions: ModelOptions
 
     @OptionGroup(title: "Generation Options") var generationFlags: GenerationFlags
 
-    @Flag(help: "Print one JSON object per image and line.")
-    var json = false
+    @OptionGroup var outputFlags: OutputFlags
+
+    @Option(name: .long, help: ArgumentHelp("Images decoded together in one batch.", valueName: "N"))
+    var batchSize = 1
 
     @Argument(help: ArgumentHelp("JPEG or PNG files.", valueName: "IMAGE"))
     var images: [String]
 
-    func run() throws {
+    func validate() throws {
+        try outputFlags.validate()
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+    }
+
+    func run() async throws {
         let model = try GITModel(directory: modelOptions.directory())
-        let options = generationFlags.options
+        let runner = GenerationRunner(model: model, options: generationFlags.options(tokenizer: model.tokenizer),
+                                      output: outputFlags, labelled: images.count > 1)
         var failures = 0
-        for path in images {
-            let result: GenerationResult
+        for start in stride(from: 0, to: images.count, by: batchSize) {
+            let batch = images[start..<min(start + batchSize, images.count)]
+            failures += try await runner.run(batch.map { ($0, nil) })
+        }
+        if failures > 0 { throw ExitCode.failure }
+    }
+}
+
+/// `--json` and `--stream`, shared by `caption` and `ask`.
+struct OutputFlags: ParsableArguments {
+    @Flag(help: "Print one JSON object per input and line.")
+    var json = false
+
+    @Flag(help: "Print the text as it is generated (greedy or sampling, one sequence).")
+    var stream = false
+
+    func validate() throws {
+        if json && stream { throw ValidationError("--stream prints plain text; leave out --json") }
+    }
+}
+
+/// Runs generation for the CLI's inputs and prints the results or each input's problem.
+struct GenerationRunner {
+    let model: GITModel
+    let options: GenerationOptions
+    let output: OutputFlags
+    /// Whether text lines start with the input's path.
+    let labelled: Bool
+
+    /// Generates for `inputs` (image path, question or nil) as one batch; returns how many failed.
+    func run(_ inputs: [(path: String, question: String?)]) async throws -> Int {
+        var failures = 0
+        var ready = [(path: String, request: GenerationRequest)]()
+        for (path, question) in inputs {
             do {
-                let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: path))
-                result = try model.caption(image, options: options)
+                let image = try model.encode(try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: path)))
+                ready.append((path, try model.request(question: question, image: image)))
             } catch where GenerationOutput.concernsRequest(error) {
                 throw error  // the same for every image: stop here
             } catch {
                 GenerationOutput.printError(GenerationOutput.imageProblem(error, path: path).description)
                 failures += 1
-                continue
-            }
-            if json {
-                GenerationOutput.printLine(try GenerationOutput.jsonLine(input: path, result: result))
-            } else {
-                GenerationOutput.printLine(images.count == 1 ? result.generatedText : "\(path): \(result.generatedText)")
             }
         }
-        if failures > 0 { throw ExitCode.failure }
+        if output.stream {
+            for (path, request) in ready {
+                failures += try await stream(path: path, request: request) ? 0 : 1
+            }
+            return failures
+        }
+        var results: [Result<[GenerationResult], any Error>]
+        do {
+            results = try model.generate(ready.map(\.request), options: options).map { .success($0) }
+        } catch where !GenerationOutput.concernsRequest(error) {
+            // One input's problem (e.g. running past the position table): find it by running them one by one.
+            results = ready.count == 1 ? [.failure(error)]
+                : ready.map { input in Result { try model.generate([input.request], options: options)[0] } }
+        }
+        for ((path, request), result) in zip(ready, results) {
+            switch result {
+            case .success(let sequences):
+                try print(sequences, path: path, answer: request.promptIds.count > 1)
+            case .failure(let error):
+                GenerationOutput.printError(GenerationOutput.imageProblem(error, path: path).description)
+                failures += 1
+            }
+        }
+        return failures
+    }
+
+    private func print(_ sequences: [GenerationResult], path: String, answer: Bool) throws {
+        if output.json {
+            GenerationOutput.printLine(try GenerationOutput.jsonLine(input: path, results: sequences, answer: answer))
+        } else {
+            for result in sequences {
+                GenerationOutput.printLine(labelled ? "\(path): \(result.generatedText)" : result.generatedText)
+            }
+        }
+    }
+
+    /// Prints the generated text piece by piece; returns false after reporting a problem of this input.
+    private func stream(path: String, request: GenerationRequest) async throws -> Bool {
+        if labelled { GenerationOutput.write("\(path): ") }
+        do {
+            for try await piece in model.textStream(request, options: options) { GenerationOutput.write(piece) }
+            GenerationOutput.write("\n")
+            return true
+        } catch where GenerationOutput.concernsRequest(error) {
+            throw error
+        } catch {
+            GenerationOutput.write("\n")
+            GenerationOutput.printError(GenerationOutput.imageProblem(error, path: path).description)
+            return false
+        }
     }
 }

@@ -4,23 +4,43 @@ import Image2Text
 /// What `caption` and `ask` print, and how they report a failure.
 enum GenerationOutput {
     /// One compact JSON object for one input, keys in this order: `input`, `text` (the whole sequence decoded, for a
-    /// question it begins with the question), `ids` (the whole sequence, prompt included), `prompt_ids`, and with
-    /// `answer: true` also `answer` (the text after the prompt).
-    static func jsonLine(input: String, result: GenerationResult, answer: Bool = false) throws -> String {
+    /// question it begins with the question), `ids` (the whole sequence, prompt included), `prompt_ids`, with
+    /// `answer: true` also `answer` (the text after the prompt), `score`, and with several sequences `sequences`
+    /// (each with `text`, `ids`, `answer`, `score`). The top-level fields describe the best sequence.
+    static func jsonLine(input: String, results: [GenerationResult], answer: Bool = false) throws -> String {
+        let best = results[0]
+        var fields = [("input", try jsonString(input))] + (try sequenceFields(best, answer: answer))
+        fields.insert(("prompt_ids", "[" + best.promptIds.map(String.init).joined(separator: ",") + "]"), at: 3)
+        if results.count > 1 {
+            let sequences = try results.map { try object(sequenceFields($0, answer: answer)) }
+            fields.append(("sequences", "[" + sequences.joined(separator: ",") + "]"))
+        }
+        return object(fields)
+    }
+
+    private static func sequenceFields(_ result: GenerationResult, answer: Bool) throws -> [(String, String)] {
         var fields = [
-            ("input", try jsonString(input)),
             ("text", try jsonString(result.text)),
             ("ids", "[" + result.ids.map(String.init).joined(separator: ",") + "]"),
-            ("prompt_ids", "[" + result.promptIds.map(String.init).joined(separator: ",") + "]"),
         ]
         if answer { fields.append(("answer", try jsonString(result.generatedText))) }
-        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+        fields.append(("score", result.score.isFinite ? "\(result.score)" : "null"))
+        return fields
+    }
+
+    private static func object(_ fields: [(String, String)]) -> String {
+        "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }
 
     private static func jsonString(_ value: String) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Writes `text` to standard output at once, without a newline.
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
     }
 
     /// Prints a line to standard output at once, so that results and error lines keep their order.

@@ -89,7 +89,7 @@ import Testing
         #expect(generation.bosTokenId == 101 && generation.eosTokenIds == [102] && generation.padTokenId == 0)
         let flag = try GenerationConfig.load(from: try write(#"{"early_stopping": true}"#, name: "generation_config.json"),
                                              modelConfig: model)
-        #expect(flag.earlyStopping == .stopWhenComplete)
+        #expect(flag.earlyStopping == .whenComplete)
         let bad = try write(#"{"early_stopping": "sometimes"}"#, name: "generation_config.json")
         #expect(throws: ConfigurationError.self) { try GenerationConfig.load(from: bad, modelConfig: model) }
     }

@@ -18,7 +18,7 @@ import Testing
             let row = uncached.logits.row(context.tokenCount + prompt.count - 1 + step)
             let scale = max(1, row.map(abs).max()!)
             worst = max(worst, zip(cached.logits, row).map { abs($0 - $1) }.max()! / scale)
-            tokensAgree = tokensAgree && GreedySearch.argmax(row) == result.ids[prompt.count + step]
+            tokensAgree = tokensAgree && TokenSearch.argmax(row) == result.ids[prompt.count + step]
         }
         #expect(uncached.logits.rows == context.tokenCount + result.ids.count - 1)
         return (worst, tokensAgree)

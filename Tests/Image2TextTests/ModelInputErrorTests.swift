@@ -87,18 +87,22 @@ import Testing
         }
     }
 
-    @Test("a generation config asking for beam search or sampling is refused, not decoded greedily",
-          arguments: [("num_beams", "3"), ("do_sample", "true"), ("repetition_penalty", "1.3"), ("no_repeat_ngram_size", "2")])
-    func unsupportedGenerationConfig(key: String, value: String) throws {
+    @Test("a generation config's decoding settings are the defaults an option overrides",
+          arguments: [("num_beams", "3", GenerationOptions(numBeams: 3)),
+                      ("repetition_penalty", "1.3", GenerationOptions(repetitionPenalty: 1.3)),
+                      ("no_repeat_ngram_size", "1", GenerationOptions(noRepeatNgramSize: 1))])
+    func generationConfigDefaults(key: String, value: String, equivalent: GenerationOptions) throws {
         let folder = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         try copyDemoModel(to: folder)
         try #"{"bos_token_id": 2, "eos_token_id": 3, "pad_token_id": 0, "\#(key)": \#(value)}"#
             .write(to: folder.appendingPathComponent("generation_config.json"), atomically: true, encoding: .utf8)
-        let model = try GITModel(directory: folder)
-        #expect(throws: GenerationError.unsupportedSetting(key: key, value: value)) {
-            try model.caption(TinyModelGenerationTests.image("0.png"))
-        }
+        let configured = try GITModel(directory: folder)
+        let image = try configured.encode(TinyModelGenerationTests.image("5.png"))
+        let plain = TinyModelGenerationTests.model
+        #expect(try configured.caption(image).ids == plain.caption(image, options: equivalent).ids)
+        #expect(try configured.caption(image, options: GenerationOptions(numBeams: 1, repetitionPenalty: 1, noRepeatNgramSize: 0)).ids
+                    == plain.caption(image).ids)
     }
 
     private func copyDemoModel(to folder: URL) throws {

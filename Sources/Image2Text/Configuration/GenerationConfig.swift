@@ -21,23 +21,8 @@ public struct GenerationConfig: Sendable, Equatable, Decodable {
     public var noRepeatNgramSize: Int?
     public var lengthPenalty: Double?
     /// `early_stopping`: true, false or "never".
-    public var earlyStopping: EarlyStopping?
-
-    /// `early_stopping` of beam search.
-    public enum EarlyStopping: Sendable, Equatable, Decodable {
-        case heuristic, stopWhenComplete, never
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let flag = try? container.decode(Bool.self) {
-                self = flag ? .stopWhenComplete : .heuristic
-            } else if try container.decode(String.self) == "never" {
-                self = .never
-            } else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected true, false or \"never\"")
-            }
-        }
-    }
+    public var earlyStopping: GenerationOptions.EarlyStopping?
+    public var badWordsIds: [[Int]]?
 
     enum CodingKeys: String, CodingKey {
         case bosTokenId = "bos_token_id"
@@ -57,6 +42,7 @@ public struct GenerationConfig: Sendable, Equatable, Decodable {
         case noRepeatNgramSize = "no_repeat_ngram_size"
         case lengthPenalty = "length_penalty"
         case earlyStopping = "early_stopping"
+        case badWordsIds = "bad_words_ids"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -77,7 +63,8 @@ public struct GenerationConfig: Sendable, Equatable, Decodable {
         repetitionPenalty = try container.decodeIfPresent(Double.self, forKey: .repetitionPenalty)
         noRepeatNgramSize = try container.decodeIntegerIfPresent(forKey: .noRepeatNgramSize)
         lengthPenalty = try container.decodeIfPresent(Double.self, forKey: .lengthPenalty)
-        earlyStopping = try container.decodeIfPresent(EarlyStopping.self, forKey: .earlyStopping)
+        earlyStopping = try container.decodeIfPresent(GenerationOptions.EarlyStopping.self, forKey: .earlyStopping)
+        badWordsIds = try container.decodeIfPresent([[Int]].self, forKey: .badWordsIds)
     }
 
     /// The generation config transformers derives from `config.json` when a checkpoint has no generation file.

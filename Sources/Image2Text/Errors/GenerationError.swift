@@ -4,6 +4,10 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
     case invalidOption(String, reason: String)
     /// A question that tokenizes to nothing.
     case emptyQuestion
+    /// Classification without labels.
+    case emptyLabelList
+    /// A classification label that tokenizes to nothing.
+    case labelWithoutTokens(String)
     /// A prompt with more tokens than the text position table holds.
     case promptTooLong(tokens: Int, positionLimit: Int)
     /// A sequence that grew to the end of the text position table before reaching its length limit or [SEP].
@@ -14,14 +18,13 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
     case pixelValuesShape(expected: [Int], actual: [Int])
     /// An image context made by a model of a different shape.
     case foreignImageContext
-    /// A `generation_config.json` setting that changes transformers' decoding in a way not implemented yet (beam
-    /// search, sampling, repetition penalties): refused rather than silently decoded greedily.
-    case unsupportedSetting(key: String, value: String)
 
     public var description: String {
         switch self {
         case .invalidOption(let name, let reason): "\(name): \(reason)"
         case .emptyQuestion: "question: the question is empty (it has no tokens)"
+        case .emptyLabelList: "labels: the label list is empty"
+        case .labelWithoutTokens(let label): "labels: the label \"\(label)\" has no tokens"
         case .promptTooLong(let tokens, let limit):
             "question: the prompt has \(tokens) tokens ([CLS] + question) but the model's text position table "
                 + "(max_position_embeddings) holds \(limit), and generating needs at least one more"
@@ -33,8 +36,6 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
         case .pixelValuesShape(let expected, let actual):
             "pixel_values: the vision tower takes shape \(expected), got \(actual)"
         case .foreignImageContext: "image context: it was encoded by a model of a different shape"
-        case .unsupportedSetting(let key, let value):
-            "generation_config.json: '\(key)' is \(value), but only greedy decoding is implemented so far"
         }
     }
 }

@@ -19,5 +19,20 @@ public struct GenerationResult: Sendable, Equatable {
     public let text: String
     /// The ids after the prompt decoded without special tokens: the caption, or the answer to a question.
     public let generatedText: String
+    /// The sum of the generated tokens' log-probabilities (after the logits processors) divided by the number of
+    /// generated tokens raised to `length_penalty`: transformers' `sequences_scores` for beam search, and the same
+    /// measure for greedy decoding and sampling.
+    public let score: Float
     public let finishReason: FinishReason
+}
+
+/// A prompt and the image it is about, one item of a batch.
+public struct GenerationRequest: Sendable {
+    public var promptIds: [Int]
+    public var image: ImageContext
+
+    public init(promptIds: [Int], image: ImageContext) {
+        self.promptIds = promptIds
+        self.image = image
+    }
 }

@@ -5,7 +5,7 @@ import Image2TextKernels
 ///
 /// Generation runs in two parts that together equal transformers' single pass over the concatenated sequence:
 /// ``encode(imageTokens:)`` runs the image tokens through the layers once (they see only each other) and keeps
-/// their keys and values; ``logits(tokens:cache:image:)`` then feeds text tokens, which see every image token and the
+/// their keys and values; ``logits(tokens:images:caches:)`` then feeds text tokens, which see every image token and the
 /// text before them.
 struct TextDecoder: Sendable {
     /// One post-LN layer: `a = LN(out(MHA(h)) + h)`, `h' = LN(W2·act(W1·a) + a)`.
@@ -75,23 +75,41 @@ struct TextDecoder: Sendable {
         return ImageContext(tokenCount: imageTokens.rows, keys: keys, values: values)
     }
 
-    /// Feeds `tokens` (text positions `cache.count ...`) after `image`, appends their keys and values to `cache`, and
-    /// returns the last token's hidden state and next-token logits.
-    func logits(tokens: [Int], cache: inout TextCache, image: ImageContext) -> (hidden: [Float], logits: [Float]) {
-        let start = cache.count
-        var hidden = embed(tokens, firstPosition: start)
-        for (index, layer) in layers.enumerated() {
-            let queries = layer.query(hidden)
-            cache.append(layer: index, keys: layer.key(hidden), values: layer.value(hidden))
-            let context = attention(
-                queries: queries,
-                blocks: [.init(keys: image.keys[index], values: image.values[index]), .init(keys: cache.keys[index], values: cache.values[index])],
-                visibility: .causalInLastBlock(offset: start))
-            hidden = feedForward(layer: layer, context: context, residual: hidden)
+    /// One decoding step for several sequences at once: feeds `tokens[s]` to sequence `s` (at its text positions
+    /// `caches[s].count ...`, after the image `images[s]`), appends their keys and values to `caches[s]`, and returns
+    /// the last fed position's hidden state and next-token logits of every sequence (row `s` each).
+    ///
+    /// The sequences' tokens are packed into one matrix for the projections and the feed-forward (no padding);
+    /// attention runs per sequence over its own image and text keys, so each row equals what the sequence alone
+    /// would give.
+    func logits(tokens: [[Int]], images: [ImageContext], caches: inout [TextCache]) -> (hidden: Matrix, logits: Matrix) {
+        precondition(tokens.count == caches.count && images.count == caches.count && tokens.allSatisfy { !$0.isEmpty })
+        let starts = tokens.indices.map { caches[$0].count }
+        let packedRanges = tokens.reduce(into: [Range<Int>]()) { ranges, sequence in
+            let start = ranges.last?.upperBound ?? 0
+            ranges.append(start..<start + sequence.count)
         }
-        cache.advance(by: tokens.count)
-        let last = hidden.rows(hidden.rows - 1..<hidden.rows)
-        return (last.values, lmHead(last).values)
+        var hidden = embed(tokens.joined().map { $0 },
+                           positions: tokens.indices.flatMap { sequence in (0..<tokens[sequence].count).map { starts[sequence] + $0 } })
+        for (index, layer) in layers.enumerated() {
+            let (queries, keys, values) = (layer.query(hidden), layer.key(hidden), layer.value(hidden))
+            var context = [Float]()
+            context.reserveCapacity(hidden.values.count)
+            for (sequence, rows) in packedRanges.enumerated() {
+                caches[sequence].append(layer: index, keys: keys.rows(rows), values: values.rows(rows))
+                let image = images[sequence]
+                context += attention(
+                    queries: queries.rows(rows),
+                    blocks: [.init(keys: image.keys[index], values: image.values[index]),
+                             .init(keys: caches[sequence].keys[index], values: caches[sequence].values[index])],
+                    visibility: .causalInLastBlock(offset: starts[sequence])).values
+            }
+            hidden = feedForward(layer: layer, context: Matrix(rows: hidden.rows, columns: hiddenSize, values: context), residual: hidden)
+        }
+        for (sequence, rows) in packedRanges.enumerated() { caches[sequence].advance(by: rows.count) }
+        let last = Matrix(rows: tokens.count, columns: hiddenSize,
+                          values: packedRanges.flatMap { hidden.row($0.upperBound - 1) })
+        return (last, lmHead(last))
     }
 
     /// transformers' plain forward pass without a cache: the whole sequence [image tokens, text tokens] at once with
@@ -108,7 +126,7 @@ struct TextDecoder: Sendable {
                 if !visible { mask[query * total + key] = blocked }
             }
         }
-        var hidden = imageTokens.appendingRows(of: embed(tokens, firstPosition: 0))
+        var hidden = imageTokens.appendingRows(of: embed(tokens, positions: Array(tokens.indices)))
         for layer in layers {
             let context = attention(queries: layer.query(hidden),
                                     blocks: [.init(keys: layer.key(hidden).values, values: layer.value(hidden).values)],
@@ -118,14 +136,14 @@ struct TextDecoder: Sendable {
         return (hidden, lmHead(hidden))
     }
 
-    /// `LayerNorm(word[id] + position[p])` for consecutive text positions from `firstPosition`.
-    private func embed(_ tokens: [Int], firstPosition: Int) -> Matrix {
+    /// `LayerNorm(word[token] + position[position])` for each token.
+    private func embed(_ tokens: [Int], positions: [Int]) -> Matrix {
         var embeddings = Matrix(rows: tokens.count, columns: hiddenSize)
         embeddings.values.withUnsafeMutableBufferPointer { buffer in
             for (row, token) in tokens.enumerated() {
                 let target = buffer.baseAddress! + row * hiddenSize
                 target.update(from: wordEmbeddings.pointer + token * hiddenSize, count: hiddenSize)
-                RowKernels.add(target, positionEmbeddings.pointer + (firstPosition + row) * hiddenSize, count: hiddenSize)
+                RowKernels.add(target, positionEmbeddings.pointer + positions[row] * hiddenSize, count: hiddenSize)
             }
         }
         embeddingLayerNorm.apply(&embeddings)

@@ -155,11 +155,13 @@ enum TeacherForcing {
     /// The last hidden row and next-token logits after the prompt and after each later token of `sequence` but the
     /// last: `sequence.count - promptLength` steps.
     static func steps(model: GITModel, image: ImageContext, sequence: [Int], promptLength: Int) -> [(hidden: [Float], logits: [Float])] {
-        var cache = TextCache(layers: model.decoder.layers.count, width: model.decoder.hiddenSize, capacity: sequence.count)
-        var steps = [model.decoder.logits(tokens: Array(sequence.prefix(promptLength)), cache: &cache, image: image)]
-        for token in sequence.dropFirst(promptLength).dropLast() {
-            steps.append(model.decoder.logits(tokens: [token], cache: &cache, image: image))
+        var caches = [TextCache(layers: model.decoder.layers.count, width: model.decoder.hiddenSize, capacity: sequence.count)]
+        func step(_ tokens: [Int]) -> (hidden: [Float], logits: [Float]) {
+            let output = model.decoder.logits(tokens: [tokens], images: [image], caches: &caches)
+            return (output.hidden.row(0), output.logits.row(0))
         }
+        var steps = [step(Array(sequence.prefix(promptLength)))]
+        for token in sequence.dropFirst(promptLength).dropLast() { steps.append(step([token])) }
         return steps
     }
 }
