@@ -18,6 +18,17 @@ enum GenerationOutput {
         return object(fields)
     }
 
+    /// One compact JSON object for a classification: `input`, `label` (the best), `ranking` (every label, best
+    /// first, with `label`, `log_probability` and `probability`).
+    static func jsonLine(input: String, classification: Classification) throws -> String {
+        let ranking = try classification.ranking.map { score in
+            object([("label", try jsonString(score.label)), ("log_probability", "\(score.logProbability)"),
+                    ("probability", "\(score.probability)")])
+        }
+        return object([("input", try jsonString(input)), ("label", try jsonString(classification.best.label)),
+                       ("ranking", "[" + ranking.joined(separator: ",") + "]")])
+    }
+
     private static func sequenceFields(_ result: GenerationResult, answer: Bool) throws -> [(String, String)] {
         var fields = [
             ("text", try jsonString(result.text)),

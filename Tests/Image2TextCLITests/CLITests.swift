@@ -141,7 +141,7 @@ import Testing
         let paths = golden.captions.map { "Fixtures/easyvqa/" + $0.image }
         let result = try run(["caption", "--json", "--max-new-tokens", "\(golden.generate.max_new_tokens)"] + paths)
         #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
-        let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids"])
+        let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "score"])
         try #require(lines.count == golden.captions.count)
         for (line, item) in zip(lines, golden.captions) {
             #expect(line["input"] as? String == "Fixtures/easyvqa/" + item.image)
@@ -149,7 +149,7 @@ import Testing
             #expect(line["prompt_ids"] as? [Int] == item.prompt_ids, "\(item.image)")
             #expect(line["text"] as? String == item.text, "\(item.image)")
         }
-        #expect(result.stdout.hasPrefix(#"{"input":"Fixtures/easyvqa/0.png","text":"a red triangle","ids":[2,6,24,29,3],"prompt_ids":[2]}"# + "\n"))
+        #expect(result.stdout.hasPrefix(#"{"input":"Fixtures/easyvqa/0.png","text":"a red triangle","ids":[2,6,24,29,3],"prompt_ids":[2],"score":"#))
     }
 
     @Test("ask: the answer alone, and --json with the golden's ids, prompt ids, text and answer (one question per template)")
@@ -165,7 +165,7 @@ import Testing
             let result = try run(["ask", "--json", "--max-new-tokens", "\(Self.golden.generate.max_new_tokens)",
                                   "Fixtures/easyvqa/" + item.image, question])
             #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
-            let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "answer"])
+            let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "answer", "score"])
             let line = try #require(lines.count == 1 ? lines[0] : nil, "\(result.stdout)")
             #expect(line["input"] as? String == "Fixtures/easyvqa/" + item.image)
             #expect(line["ids"] as? [Int] == item.generated_ids, "\(item.image) \(question)")
@@ -193,7 +193,7 @@ import Testing
 
         let json = try run(["caption", "--json", "Fixtures/images/bad/text.jpg", "Fixtures/easyvqa/0.png"])
         #expect(json.status == 1)
-        #expect(try jsonLines(json.stdout, keys: ["input", "text", "ids", "prompt_ids"]).map { $0["text"] as? String } == ["a red triangle"])
+        #expect(try jsonLines(json.stdout, keys: ["input", "text", "ids", "prompt_ids", "score"]).map { $0["text"] as? String } == ["a red triangle"])
         #expect(json.stderr.hasPrefix("Error: Fixtures/images/bad/text.jpg: not a JPEG or PNG image") && json.stderr.split(separator: "\n").count == 1)
     }
 
@@ -213,6 +213,14 @@ import Testing
         (["caption", "--min-new-tokens=-1", "Fixtures/easyvqa/0.png"], "Error: min_new_tokens: must not be negative"),
         (["caption", "Fixtures/images/bad/empty.jpg"], "Error: Fixtures/images/bad/empty.jpg: the file is empty"),
         (["caption", "--model", "Fixtures/nonexistent-model", "Fixtures/easyvqa/0.png"], "Fixtures/nonexistent-model: file not found"),
+        (["caption", "--num-beams", "0", "Fixtures/easyvqa/0.png"], "Error: num_beams: must be at least 1"),
+        (["caption", "--do-sample", "--top-p", "1.5", "Fixtures/easyvqa/0.png"], "Error: top_p: must be in (0, 1]"),
+        (["caption", "--num-return-sequences", "2", "Fixtures/easyvqa/0.png"], "Error: num_return_sequences:"),
+        (["caption", "--bad-words", " ", "Fixtures/easyvqa/0.png"], "Error: bad_words_ids:"),
+        (["caption", "--stream", "--num-beams", "2", "Fixtures/easyvqa/0.png"], "Error: num_beams: streaming decodes one sequence"),
+        (["classify", "--labels", "", "Fixtures/easyvqa/0.png"], "Error: labels: the label \"\" has no tokens"),
+        (["classify", "--labels-file", "Fixtures/nonexistent.txt", "Fixtures/easyvqa/0.png"], "Error: Fixtures/nonexistent.txt: file not found"),
+        (["classify", "--labels", "circle", "--question", "", "Fixtures/easyvqa/0.png"], "Error: question: the question is empty"),
     ])
     func generationBadInput(arguments: [String], message: String) throws {
         let result = try run(arguments)
@@ -259,10 +267,72 @@ import Testing
         ["caption"],
         ["ask", "Fixtures/easyvqa/0.png"],
         ["caption", "--max-new-tokens", "many", "Fixtures/easyvqa/0.png"],
+        ["caption", "--early-stopping", "sometimes", "Fixtures/easyvqa/0.png"],
+        ["caption", "--json", "--stream", "Fixtures/easyvqa/0.png"],
+        ["classify", "Fixtures/easyvqa/0.png"],
+        ["classify", "--labels", "a", "--labels-file", "labels.txt", "Fixtures/easyvqa/0.png"],
     ])
     func generationUsageErrors(arguments: [String]) throws {
         let result = try run(arguments)
         #expect(result.status == 64, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
+    }
+
+    // MARK: Generation options, streaming, classification
+
+    @Test("beam search with several return sequences: --json lists them under \"sequences\", as transformers returns them")
+    func captionBeamSequences() throws {
+        let result = try run(["caption", "--json", "--num-beams", "3", "--num-return-sequences", "2", "--max-new-tokens", "6",
+                              "Fixtures/easyvqa/0.png", "Fixtures/easyvqa/5.png"])
+        #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+        let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "score", "sequences"])
+        // tiny_generation_suite.json, batch case 2 (beam 3, two sequences, 6 new tokens).
+        #expect(lines.map { ($0["sequences"] as? [[String: Any]])?.map { $0["ids"] as? [Int] } }
+                    == [[[2, 6, 24, 29, 3], [2, 6, 24, 10, 3]], [[2, 6, 9, 23, 3], [2, 6, 9, 10, 3]]])
+        #expect(lines.map { $0["ids"] as? [Int] } == [[2, 6, 24, 29, 3], [2, 6, 9, 23, 3]])
+        let text = try run(["caption", "--num-beams", "3", "--num-return-sequences", "2", "Fixtures/easyvqa/0.png"])
+        #expect(text.stdout == "a red triangle\na red circle\n")
+    }
+
+    @Test("--paper, --batch-size and sampling flags")
+    func generationFlags() throws {
+        let paper = try run(["caption", "--paper", "--json", "Fixtures/easyvqa/0.png"])
+        #expect(try jsonLines(paper.stdout, keys: ["input", "text", "ids", "prompt_ids", "score"]).first?["ids"] as? [Int] == [2, 6, 24, 29, 3])
+        let images = ["Fixtures/easyvqa/0.png", "Fixtures/easyvqa/5.png", "Fixtures/easyvqa/10.png"]
+        #expect(try run(["caption", "--batch-size", "2"] + images).stdout == run(["caption"] + images).stdout)
+        let sampled = ["caption", "--do-sample", "--seed", "9", "--temperature", "2.5", "--top-k", "5", "--num-return-sequences", "4"] + images
+        let first = try run(sampled), second = try run(sampled)
+        #expect(first.status == 0 && first.stdout == second.stdout && first.stdout.split(separator: "\n").count == 12, "\(first.stderr)")
+    }
+
+    @Test("--stream prints the same text as without it")
+    func stream() throws {
+        for arguments in [["caption", "Fixtures/easyvqa/5.png", "Fixtures/easyvqa/10.png"], ["ask", "Fixtures/easyvqa/5.png", "what shape is in the image?"]] {
+            let streamed = try run(arguments + ["--stream"])
+            let plain = try run(arguments)
+            #expect(streamed.status == 0 && streamed.stdout == plain.stdout, "\(streamed.stderr)")
+        }
+    }
+
+    @Test("classify: the best label, --json with every label's score, labels from a file")
+    func classify() throws {
+        let question = "what shape is in the image?"
+        let text = try run(["classify", "--question", question, "--labels", "circle, rectangle,triangle", "Fixtures/easyvqa/0.png"])
+        #expect(text.status == 0 && text.stdout == "triangle\n", "\(text.stderr)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("image2text-labels-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("labels.txt")
+        try "circle\n\nrectangle\ntriangle\n".write(to: file, atomically: true, encoding: .utf8)
+        let json = try run(["classify", "--json", "--question", question, "--labels-file", file.path, "Fixtures/easyvqa/0.png", "Fixtures/easyvqa/5.png"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let lines = try jsonLines(json.stdout, keys: ["input", "label", "ranking"])
+        #expect(lines.map { $0["label"] as? String } == ["triangle", "rectangle"])
+        let ranking = try #require(lines.first?["ranking"] as? [[String: Any]])
+        #expect(ranking.map { $0["label"] as? String } == ["triangle", "circle", "rectangle"])
+        // tiny_generation_suite.json: transformers' log-probabilities for 0.png.
+        for (entry, reference) in zip(ranking, [-0.04358814046281623, -3.211709140719904, -6.729515903396532]) {
+            #expect(abs((entry["log_probability"] as? Double ?? 0) - reference) < 1e-4)
+        }
     }
 }

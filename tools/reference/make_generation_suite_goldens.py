@@ -23,7 +23,8 @@ greedy decoding. Per model this script records:
   * "classification": label scoring by one plain forward pass (sum of log-softmax over the label's tokens and a
     final [SEP]);
   * tiny only, "classification_accuracy": label scoring vs free greedy answers over the whole easy-VQA test split.
-Every generate call is run twice and must give identical results.
+Every golden generate call is run twice and must give identical results. One thread; about 1 minute for the tiny
+model and 5 minutes for the full-size one (its vision tower runs once per beam).
 
     HF_HUB_OFFLINE=1 tools/reference/.venv/bin/python tools/reference/make_generation_suite_goldens.py [--only tiny|prng]
 """

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Image2Text
+
+/// `image2text classify IMAGE... --labels a,b,c`: classification by generation over a label trie.
+struct ClassifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "Classify images by which label the model is most likely to generate.",
+        discussion: """
+            Scores every label as log P(label tokens, [SEP] | image, prompt) by decoding constrained to the labels' \
+            token trie; the prompt is [CLS], or [CLS] + --question. Prints the best label (\"IMAGE: label\" per line \
+            for several images), or with --json one object per image: {"input": IMAGE, "label": best, "ranking": \
+            [{"label", "log_probability", "probability"}, ...]} with probabilities normalised over the labels. \
+            Example: image2text classify Fixtures/easyvqa/0.png --question "what shape is in the image?" \
+            --labels circle,rectangle,triangle
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .long, help: ArgumentHelp("Comma-separated labels.", valueName: "A,B,..."))
+    var labels: String?
+
+    @Option(name: .long, help: ArgumentHelp("A UTF-8 file with one label per line (blank lines are skipped).", valueName: "FILE"))
+    var labelsFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("A question to prompt with, e.g. \"what shape is in the image?\"", valueName: "QUESTION"))
+    var question: String?
+
+    @Flag(help: "Print one JSON object per image and line.")
+    var json = false
+
+    @Argument(help: ArgumentHelp("JPEG or PNG files.", valueName: "IMAGE"))
+    var images: [String]
+
+    func validate() throws {
+        guard (labels == nil) != (labelsFile == nil) else { throw ValidationError("give either --labels or --labels-file") }
+    }
+
+    func run() throws {
+        let model = try GITModel(directory: modelOptions.directory())
+        let labelList = try readLabels()
+        var failures = 0
+        for path in images {
+            let result: Classification
+            do {
+                let image = try model.encode(try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: path)))
+                result = try model.classify(image, labels: labelList, question: question)
+            } catch where GenerationOutput.concernsRequest(error) {
+                throw error  // the labels or the question: the same for every image
+            } catch {
+                GenerationOutput.printError(GenerationOutput.imageProblem(error, path: path).description)
+                failures += 1
+                continue
+            }
+            if json {
+                GenerationOutput.printLine(try GenerationOutput.jsonLine(input: path, classification: result))
+            } else {
+                GenerationOutput.printLine(images.count == 1 ? result.best.label : "\(path): \(result.best.label)")
+            }
+        }
+        if failures > 0 { throw ExitCode.failure }
+    }
+
+    private func readLabels() throws -> [String] {
+        if let labels {
+            return labels.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        let path = labelsFile!
+        guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, message: "file not found") }
+        guard let text = String(data: data, encoding: .utf8) else { throw InputError(path: path, message: "not UTF-8 text") }
+        return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
