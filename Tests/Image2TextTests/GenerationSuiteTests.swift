@@ -182,6 +182,29 @@ import Testing
         }
     }
 
+    @Test("the README's library example gives the values its comments show")
+    func readmeLibraryExample() async throws {
+        let model = try GITModel(directory: Fixtures.tinyModel)
+        let image = try ImageDecoder.decode(contentsOf: Fixtures.root.appendingPathComponent("easyvqa/0.png"))
+        let context = try model.encode(image)
+        #expect(try model.caption(image).generatedText == "a red triangle")
+        let beams = try model.generate([model.request(image: context)], options: GenerationOptions(numBeams: 3, numReturnSequences: 2))[0]
+        #expect(beams.map(\.generatedText) == ["a red triangle", "a red circle"])
+        #expect(abs(beams[0].score + 0.0085) < 1e-4 && abs(beams[1].score + 0.878) < 1e-3)
+        #expect(try model.caption(context, options: .paper).generatedText == "a red triangle")
+        _ = try model.caption(context, options: GenerationOptions(doSample: true, temperature: 0.7, topP: 0.9, seed: 42))
+        let other = try model.encode(ImageDecoder.decode(contentsOf: Fixtures.root.appendingPathComponent("easyvqa/5.png")))
+        let batch = try model.generate([model.request(image: context), model.request(question: "what shape is in the image?", image: other)])
+        #expect(batch.map { $0[0].generatedText } == ["a red triangle", "rectangle"])
+        let request = try model.request(question: "what color is the shape?", image: context)
+        var streamed = ""
+        for try await piece in model.textStream(request) { streamed += piece }
+        #expect(streamed == "red")
+        let shape = try model.classify(context, labels: ["circle", "rectangle", "triangle"], question: "what shape is in the image?")
+        #expect(shape.best.label == "triangle")
+        #expect(zip(shape.ranking.map(\.probability), [0.958, 0.040, 0.001]).allSatisfy { abs($0 - $1) < 5e-4 })
+    }
+
     @Test("streamed pieces join to the generated text, for greedy and sampled answers")
     func streaming() async throws {
         let image = try Self.model.encode(TinyModelGenerationTests.image("5.png"))
