@@ -124,9 +124,9 @@ public final class GITModel: Sendable {
 
     func result(_ found: SearchResult, prompt: [Int]) throws -> GenerationResult {
         GenerationResult(
-            ids: found.ids, promptIds: prompt,
+            ids: found.ids, promptIds: prompt, generatedCount: found.generatedCount,
             text: try tokenizer.decode(found.ids, skipSpecialTokens: true),
-            generatedText: try tokenizer.decode(Array(found.ids[prompt.count...]), skipSpecialTokens: true),
+            generatedText: try tokenizer.decode(Array(found.ids[prompt.count..<prompt.count + found.generatedCount]), skipSpecialTokens: true),
             score: found.score, finishReason: found.finishReason)
     }
 

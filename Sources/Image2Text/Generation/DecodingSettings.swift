@@ -83,14 +83,6 @@ struct DecodingSettings: Sendable {
         self.config = config
     }
 
-    var isSampling: Bool {
-        switch strategy {
-        case .sample, .beam(_, sampled: true): true
-        default: false
-        }
-    }
-
-    /// The length limits for a prompt of `promptLength` tokens.
     /// The paper's decoding runs to the end of the position table unless a limit is given (the original's
     /// `max_steps` is 1024, git-base's table); its limit counts the final [SEP].
     func limits(promptLength: Int, maxPositions: Int) throws -> LengthLimits {

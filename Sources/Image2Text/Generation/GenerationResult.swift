@@ -12,8 +12,9 @@ public struct GenerationResult: Sendable, Equatable {
     public let ids: [Int]
     /// The prompt: `[CLS]` for a caption, `[CLS]` + question ids for a question.
     public let promptIds: [Int]
-    /// The ids after the prompt.
-    public var generatedIds: ArraySlice<Int> { ids[promptIds.count...] }
+    /// The generated ids after the prompt, without the padding beam search adds after a shorter sequence.
+    public var generatedIds: ArraySlice<Int> { ids[promptIds.count..<promptIds.count + generatedCount] }
+    let generatedCount: Int
     /// The whole sequence decoded without special tokens (transformers' `batch_decode(..., skip_special_tokens=True)`);
     /// for a question it begins with the question.
     public let text: String

@@ -127,6 +127,8 @@ struct GenerationSuiteCheck: Sendable {
             }
             let results = try model.generate([request], options: item.options.generationOptions)[0]
             #expect(results.map(\.ids) == sequences, "\(label)")
+            // generatedIds stop at the first [SEP]: beam search's [SEP] padding is not part of them.
+            #expect(results.allSatisfy { $0.generatedIds.dropLast().allSatisfy { !model.endOfSequence.contains($0) } }, "\(label)")
             for (ours, reference) in zip(results.map(\.score), scores) {
                 #expect(GenerationSuiteGolden.close(Double(ours), Double(reference)), "\(label): score \(ours) vs \(reference)")
             }
