@@ -29,7 +29,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "image2text",
-            dependencies: ["Image2Text", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Image2Text", "Image2TextKernels", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "Image2TextKernelsTests",

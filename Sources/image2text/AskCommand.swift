@@ -30,7 +30,7 @@ struct AskCommand: AsyncParsableCommand {
     func validate() throws { try outputFlags.validate() }
 
     func run() async throws {
-        let model = try GITModel(directory: modelOptions.directory())
+        let model = try modelOptions.load()
         _ = try model.questionPrompt(question)  // an empty question fails before any image work
         let runner = GenerationRunner(model: model, options: generationFlags.options(tokenizer: model.tokenizer),
                                       output: outputFlags, labelled: false)

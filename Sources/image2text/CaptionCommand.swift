@@ -35,7 +35,7 @@ struct CaptionCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let model = try GITModel(directory: modelOptions.directory())
+        let model = try modelOptions.load()
         let runner = GenerationRunner(model: model, options: generationFlags.options(tokenizer: model.tokenizer),
                                       output: outputFlags, labelled: images.count > 1)
         var failures = 0

@@ -38,7 +38,7 @@ struct ClassifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let model = try GITModel(directory: modelOptions.directory())
+        let model = try modelOptions.load()
         let labelList = try readLabels()
         var failures = 0
         for path in images {

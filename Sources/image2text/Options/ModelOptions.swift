@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import Image2Text
+import Image2TextKernels
 
-/// `--model DIR`, shared by every subcommand that reads a checkpoint folder.
+/// `--model DIR` and `--threads N`, shared by every subcommand that reads a checkpoint folder.
 struct ModelOptions: ParsableArguments {
     @Option(
         name: .long,
@@ -10,6 +12,19 @@ struct ModelOptions: ParsableArguments {
             discussion: "Defaults to $IMAGE2TEXT_MODEL, else the bundled demo model Models/git-tiny-easyvqa of this repository.",
             valueName: "DIR"))
     var model: String?
+
+    @Option(name: .long, help: ArgumentHelp("Threads for matrix products (default: all cores).", valueName: "N"))
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    /// Sets the thread count and loads the model.
+    func load() throws -> GITModel {
+        if let threads { BLAS.setThreadCount(threads) }
+        return try GITModel(directory: directory())
+    }
 
     /// The folder to load: `--model`, else `$IMAGE2TEXT_MODEL`, else the demo model next to the build folder.
     func directory() throws -> URL {

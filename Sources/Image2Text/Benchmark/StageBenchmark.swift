@@ -1,0 +1,148 @@
+import Foundation
+import Image2TextKernels
+
+/// Timings of a checkpoint's stages on one image, with the machine's limits they are judged against: what
+/// `image2text bench` prints, and what `tools/reference/bench_side_by_side` sets beside transformers' figures
+/// measured the same way.
+public struct StageBenchmark: Sendable, Encodable {
+    /// Seconds over repeated runs after a warm-up run.
+    public struct Timing: Sendable, Encodable {
+        public let median: Double
+        public let min: Double
+        public let max: Double
+        public let runs: Int
+
+        init(_ seconds: [Double]) {
+            let sorted = seconds.sorted()
+            median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            (min, max, runs) = (sorted.first!, sorted.last!, sorted.count)
+        }
+    }
+
+    public struct Limits: Sendable, Encodable {
+        /// sgemm GFLOP/s on the vision tower's shapes (`"197x768x768"`: M×K·K×N with the weight as `[N, K]`).
+        public let sgemmGFLOPS: [String: Double]
+        /// A streaming read of a buffer much larger than the caches, GB/s.
+        public let bandwidthGBPS: Double
+
+        enum CodingKeys: String, CodingKey {
+            case sgemmGFLOPS = "sgemm_gflops", bandwidthGBPS = "bandwidth_gbps"
+        }
+    }
+
+    /// Our figures as fractions of the limits.
+    public struct Derived: Sendable, Encodable {
+        /// Floating-point work of the vision tower and projection for one image, GFLOP.
+        public let visionGFLOP: Double
+        public let visionGFLOPS: Double
+        /// The vision rate over the mean sgemm rate on its shapes.
+        public let visionFractionOfSGEMM: Double
+        /// Bytes of weights one decode step reads (decoder layers and LM head).
+        public let decodeWeightBytes: Int
+        /// `decodeWeightBytes` / bandwidth: no step can be faster.
+        public let decodeFloorSeconds: Double
+        /// The measured step over the floor.
+        public let decodeFractionOfFloor: Double
+
+        enum CodingKeys: String, CodingKey {
+            case visionGFLOP = "vision_gflop", visionGFLOPS = "vision_gflops", visionFractionOfSGEMM = "vision_fraction_of_sgemm"
+            case decodeWeightBytes = "decode_weight_bytes", decodeFloorSeconds = "decode_floor_seconds"
+            case decodeFractionOfFloor = "decode_fraction_of_floor"
+        }
+    }
+
+    /// `load`, `preprocess`, `vision` (tower + projection), `prefill` (pixel values → first logits), `decode_step`,
+    /// `caption20` (RGB image → 20-token caption), `beam4` (the same with 4 beams), `batch8` (8 images → 8 captions
+    /// in one batch).
+    public let figures: [String: Timing]
+    public let limits: Limits
+    public let derived: Derived
+
+    /// Measures the checkpoint in `directory` on `image`, `repeats` times per figure after a warm-up run (the batch
+    /// of 8 at most 3 times).
+    public static func run(directory: URL, image: RGBImage, repeats: Int) throws -> StageBenchmark {
+        var figures = [String: Timing]()
+        func time(_ name: String, runs: Int = repeats, _ body: () throws -> Void) rethrows {
+            try body()
+            figures[name] = Timing(try (0..<runs).map { _ in try seconds(body) })
+        }
+        try time("load") { _ = try GITModel(directory: directory) }
+        let model = try GITModel(directory: directory)
+        let decoder = model.decoder
+        let prompt = try model.request(image: model.encode(image)).promptIds
+        try time("preprocess") { _ = try model.imageProcessor.preprocess(image) }
+        let pixels = try model.imageProcessor.preprocess(image)
+        try time("vision") { _ = try model.imageTokens(pixels) }
+        try time("prefill") {
+            var caches = [TextCache(layers: decoder.layers.count, width: decoder.hiddenSize, capacity: prompt.count)]
+            _ = decoder.logits(tokens: [prompt], images: [try model.encode(pixelValues: pixels)], caches: &caches)
+        }
+
+        // Decode steps: 20 single-token steps after the prompt, each timed.
+        let context = try model.encode(pixelValues: pixels)
+        var steps = [Double]()
+        for run in 0...repeats {
+            var caches = [TextCache(layers: decoder.layers.count, width: decoder.hiddenSize, capacity: prompt.count + 21)]
+            var logits = decoder.logits(tokens: [prompt], images: [context], caches: &caches).logits.row(0)
+            for _ in 0..<20 {
+                let token = TokenSearch.argmax(logits)
+                let step = seconds { logits = decoder.logits(tokens: [[token]], images: [context], caches: &caches).logits.row(0) }
+                if run > 0 { steps.append(step) }
+            }
+        }
+        figures["decode_step"] = Timing(steps)
+
+        let twenty = GenerationOptions(maxNewTokens: 20, minNewTokens: 20)
+        try time("caption20") { _ = try model.caption(image, options: twenty) }
+        var beams = twenty
+        beams.numBeams = 4
+        try time("beam4") { _ = try model.caption(image, options: beams) }
+        try time("batch8", runs: min(repeats, 3)) {
+            let requests = try (0..<8).map { _ in try model.request(image: model.encode(image)) }
+            _ = try model.generate(requests, options: twenty)
+        }
+
+        let shapes = [(197, 768, 768), (197, 3072, 768), (197, 768, 3072)]
+        let sgemm = Dictionary(uniqueKeysWithValues: shapes.map { m, n, k in
+            ("\(m)x\(k)x\(n)", MachineLimits.sgemmGFLOPS(m: m, n: n, k: k))
+        })
+        let limits = Limits(sgemmGFLOPS: sgemm, bandwidthGBPS: MachineLimits.streamingReadGBPS())
+        let visionGFLOP = Double(model.visionFLOPs) / 1e9
+        let visionRate = visionGFLOP / figures["vision"]!.median
+        let weightBytes = decoder.stepWeightBytes
+        let floor = Double(weightBytes) / (limits.bandwidthGBPS * 1e9)
+        return StageBenchmark(
+            figures: figures, limits: limits,
+            derived: Derived(visionGFLOP: visionGFLOP, visionGFLOPS: visionRate,
+                             visionFractionOfSGEMM: visionRate / (sgemm.values.reduce(0, +) / Double(sgemm.count)),
+                             decodeWeightBytes: weightBytes, decodeFloorSeconds: floor,
+                             decodeFractionOfFloor: figures["decode_step"]!.median / floor))
+    }
+
+    private static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+}
+
+extension GITModel {
+    /// Floating-point operations of the vision tower and the projection for one image (multiply-adds count two).
+    var visionFLOPs: Int {
+        let vision = configuration.visionConfig
+        let (tokens, width, inner) = (vision.tokensPerImage, vision.hiddenSize, vision.intermediateSize)
+        let patches = 2 * (tokens - 1) * vision.numChannels * vision.patchSize * vision.patchSize * width
+        let layer = 2 * tokens * (4 * width * width + 2 * width * inner) + 2 * 2 * tokens * tokens * width
+        return patches + vision.numHiddenLayers * layer + 2 * tokens * width * configuration.hiddenSize
+    }
+}
+
+extension TextDecoder {
+    /// Bytes of weights one decoding step reads: every layer's projections and feed-forward, and the LM head.
+    var stepWeightBytes: Int {
+        let perLayer = layers.map { layer in
+            [layer.query, layer.key, layer.value, layer.attentionOutput, layer.intermediate, layer.output].reduce(0) { $0 + $1.weight.count }
+        }
+        return MemoryLayout<Float>.size * (perLayer.reduce(0, +) + lmHead.weight.count)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// The machine's limits that the model's speed is judged against: the BLAS library's sgemm rate on a shape, and the
+/// memory bandwidth of a streaming read.
+public enum MachineLimits {
+    /// GFLOP/s of `C = A · Bᵀ` with A `m × k` and B `n × k` (the `nn.Linear` layout), the best of `repeats` timed
+    /// calls after one warm-up.
+    public static func sgemmGFLOPS(m: Int, n: Int, k: Int, repeats: Int = 5) -> Double {
+        let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: n * k)
+        var c = [Float](repeating: 0, count: m * n)
+        var best = Double.infinity
+        for run in 0...repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    c.withUnsafeMutableBufferPointer { c in
+                        BLAS.sgemm(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: k, transposeB: true,
+                                   c: c.baseAddress!, ldc: n)
+                    }
+                }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            if run > 0 { best = min(best, seconds) }
+        }
+        return 2 * Double(m * n * k) / best / 1e9
+    }
+
+    /// GB/s of summing a `megabytes` buffer of floats (much larger than the caches), the best of `repeats` passes.
+    public static func streamingReadGBPS(megabytes: Int = 512, repeats: Int = 5) -> Double {
+        let count = megabytes << 18
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        defer { buffer.deallocate() }
+        buffer.initialize(repeating: 1, count: count)
+        var best = Double.infinity
+        var sink: Float = 0
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            // Four independent SIMD accumulators, so the adds do not wait on each other.
+            var sums = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+            let raw = UnsafeRawPointer(buffer)
+            var offset = 0
+            while offset + 32 <= count {
+                sums.0 += raw.loadUnaligned(fromByteOffset: 4 * offset, as: SIMD8<Float>.self)
+                sums.1 += raw.loadUnaligned(fromByteOffset: 4 * (offset + 8), as: SIMD8<Float>.self)
+                sums.2 += raw.loadUnaligned(fromByteOffset: 4 * (offset + 16), as: SIMD8<Float>.self)
+                sums.3 += raw.loadUnaligned(fromByteOffset: 4 * (offset + 24), as: SIMD8<Float>.self)
+                offset += 32
+            }
+            sink += (sums.0 + sums.1 + sums.2 + sums.3).sum()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        precondition(sink > 0)
+        return Double(count * 4) / best / 1e9
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Image2Text
+
+/// `image2text bench`: our side of the side-by-side benchmark (`tools/reference/bench_side_by_side`).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time the model's stages on one image, and the machine's limits.",
+        discussion: """
+            Medians (with min and max) over --repeats runs after a warm-up: load (time to a ready model), preprocess, \
+            vision (tower + projection), prefill (pixel values → first logits), decode_step (one token with the \
+            cache), caption20 (image → 20-token caption), beam4, batch8 (8 images in one batch). Also sgemm GFLOP/s on \
+            the vision tower's shapes and the memory bandwidth of a streaming read, and our fractions of them. \
+            Example: image2text bench --model tools/reference/.cache/git-base-prng --threads 1
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .long, help: ArgumentHelp("The image to caption.", valueName: "IMAGE"))
+    var image = "Fixtures/images/chelsea.png"
+
+    @Option(name: .long, help: ArgumentHelp("Timed runs per figure.", valueName: "N"))
+    var repeats = 5
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    /// The JSON `bench_side_by_side` reads.
+    struct Report: Encodable {
+        let model: String
+        let image: String
+        let threads: Int?
+        let repeats: Int
+        let figures: [String: StageBenchmark.Timing]
+        let limits: StageBenchmark.Limits
+        let derived: StageBenchmark.Derived
+    }
+
+    func validate() throws {
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+    }
+
+    func run() throws {
+        _ = try modelOptions.load()  // sets the thread count; a folder that does not load fails here
+        let decoded: RGBImage
+        do { decoded = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: image)) } catch {
+            throw GenerationOutput.imageProblem(error, path: image)
+        }
+        let result = try StageBenchmark.run(directory: modelOptions.directory(), image: decoded, repeats: repeats)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let report = Report(model: try modelOptions.directory().path, image: image, threads: modelOptions.threads, repeats: repeats,
+                                figures: result.figures, limits: result.limits, derived: result.derived)
+            GenerationOutput.printLine(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        for name in ["load", "preprocess", "vision", "prefill", "decode_step", "caption20", "beam4", "batch8"] {
+            guard let timing = result.figures[name] else { continue }
+            let label = name.padding(toLength: 12, withPad: " ", startingAt: 0)
+            GenerationOutput.printLine(label + String(format: "%10.2f ms  (min %.2f, max %.2f, %d runs)",
+                                                      timing.median * 1e3, timing.min * 1e3, timing.max * 1e3, timing.runs))
+        }
+        for (shape, rate) in result.limits.sgemmGFLOPS.sorted(by: { $0.key < $1.key }) {
+            GenerationOutput.printLine(String(format: "sgemm %@: %.1f GFLOP/s", shape, rate))
+        }
+        let derived = result.derived
+        GenerationOutput.printLine(String(format: "bandwidth: %.1f GB/s", result.limits.bandwidthGBPS))
+        GenerationOutput.printLine(String(format: "vision: %.1f GFLOP at %.1f GFLOP/s = %.0f %% of sgemm", derived.visionGFLOP,
+                                          derived.visionGFLOPS, derived.visionFractionOfSGEMM * 100))
+        GenerationOutput.printLine(String(format: "decode step: %.1f MB of weights, floor %.2f ms, measured %.2f× the floor",
+                                          Double(derived.decodeWeightBytes) / 1e6, derived.decodeFloorSeconds * 1e3,
+                                          derived.decodeFractionOfFloor))
+    }
+}
