@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Image2Text
+import Image2TextKernels
 
 /// `image2text bench`: our side of the side-by-side benchmark (`tools/reference/bench_side_by_side`).
 struct BenchCommand: ParsableCommand {
@@ -67,6 +68,7 @@ struct BenchCommand: ParsableCommand {
         }
         let derived = result.derived
         GenerationOutput.printLine(String(format: "bandwidth: %.1f GB/s", result.limits.bandwidthGBPS))
+        GenerationOutput.printLine("small-M kernel: " + (LinearRows.usesAVX2 ? "AVX2 + FMA" : "portable"))
         GenerationOutput.printLine(String(format: "vision: %.1f GFLOP at %.1f GFLOP/s = %.0f %% of sgemm", derived.visionGFLOP,
                                           derived.visionGFLOPS, derived.visionFractionOfSGEMM * 100))
         GenerationOutput.printLine(String(format: "decode step: %.1f MB of weights, floor %.2f ms, measured %.2f× the floor",

@@ -67,6 +67,11 @@ struct Linear: Sendable {
 
     /// Writes `rows × outFeatures` results for `rows × inFeatures` inputs.
     func apply(_ input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>) {
+        if LinearRows.rowRange.contains(rows) {
+            LinearRows.apply(weight: weight.pointer, inFeatures: inFeatures, outFeatures: outFeatures, input: input, rows: rows,
+                             bias: bias.pointer, output: output)
+            return
+        }
         for row in 0..<rows { (output + row * outFeatures).update(from: bias.pointer, count: outFeatures) }
         if rows == 1 {
             BLAS.sgemv(m: outFeatures, n: inFeatures, a: weight.pointer, lda: inFeatures, x: input, y: output, beta: 1)

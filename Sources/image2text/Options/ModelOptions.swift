@@ -22,7 +22,7 @@ struct ModelOptions: ParsableArguments {
 
     /// Sets the thread count and loads the model.
     func load() throws -> GITModel {
-        if let threads { BLAS.setThreadCount(threads) }
+        if let threads { KernelThreads.set(threads) }
         return try GITModel(directory: directory())
     }
 
