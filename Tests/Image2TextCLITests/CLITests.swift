@@ -335,4 +335,19 @@ import Testing
             #expect(abs((entry["log_probability"] as? Double ?? 0) - reference) < 1e-4)
         }
     }
+
+    @Test("bench --json: every figure, the machine's limits and our fractions of them; --threads leaves captions unchanged")
+    func bench() throws {
+        let result = try run(["bench", "--json", "--repeats", "1", "--threads", "1", "--image", "Fixtures/easyvqa/0.png"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let figures = try #require(report["figures"] as? [String: [String: Any]])
+        #expect(Set(figures.keys) == ["load", "preprocess", "vision", "prefill", "decode_step", "caption20", "beam4", "batch8"])
+        #expect(figures.values.allSatisfy { ($0["median"] as? Double ?? 0) > 0 })
+        let limits = try #require(report["limits"] as? [String: Any])
+        #expect((limits["bandwidth_gbps"] as? Double ?? 0) > 0 && (limits["sgemm_gflops"] as? [String: Double])?.count == 3)
+        #expect((report["derived"] as? [String: Any])?["decode_floor_seconds"] as? Double ?? 0 > 0)
+        #expect(try run(["caption", "--threads", "1", "Fixtures/easyvqa/5.png"]).stdout == "a brown rectangle\n")
+        #expect(try run(["caption", "--threads", "0", "Fixtures/easyvqa/5.png"]).status == 64)
+    }
 }
