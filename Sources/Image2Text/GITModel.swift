@@ -80,7 +80,8 @@ public final class GITModel: Sendable {
     /// equals what the request alone gives (transformers' left-padded batch with padding-aware positions, spec §5.5,
     /// computed without padding).
     public func generate(_ requests: [GenerationRequest], options: GenerationOptions = .init()) throws -> [[GenerationResult]] {
-        var searches = try requests.map { try search(for: $0, options: options) }
+        let settings = try decodingSettings(options)
+        var searches = try requests.map { try search(for: $0, settings: settings) }
         try DecodingLoop(decoder: decoder).run(&searches, images: requests.map(\.image))
         return try zip(requests, searches).map { request, search in
             try search.results.map { try result($0, prompt: request.promptIds) }
@@ -92,12 +93,16 @@ public final class GITModel: Sendable {
         GenerationRequest(promptIds: try question.map(questionPrompt) ?? [promptStart], image: image)
     }
 
-    /// The search that decodes `request` under `options`, after checking both.
-    func search(for request: GenerationRequest, options: GenerationOptions) throws -> any DecodingSearch {
+    /// `options` merged with the checkpoint's generation config and checked.
+    func decodingSettings(_ options: GenerationOptions) throws -> DecodingSettings {
+        try DecodingSettings(options: options, config: generationConfig, endOfSequence: endOfSequence,
+                             vocabularySize: configuration.vocabSize)
+    }
+
+    /// The search that decodes `request` under `settings`, after checking the request.
+    func search(for request: GenerationRequest, settings: DecodingSettings) throws -> any DecodingSearch {
         try check(request)
         let prompt = request.promptIds
-        let settings = try DecodingSettings(options: options, config: generationConfig, endOfSequence: endOfSequence,
-                                            vocabularySize: configuration.vocabSize)
         let limits = try settings.limits(promptLength: prompt.count, maxPositions: configuration.maxPositionEmbeddings)
         switch settings.strategy {
         case .greedy, .sample:
@@ -134,7 +139,7 @@ public final class GITModel: Sendable {
     var endOfSequence: [Int] { generationConfig.eosTokenIds ?? configuration.eosTokenIds }
 
     /// The first prompt token, `[CLS]` (`bos_token_id`; the generation config has it from config.json if it lacks it).
-    private var promptStart: Int { generationConfig.bosTokenId ?? configuration.bosTokenId }
+    var promptStart: Int { generationConfig.bosTokenId ?? configuration.bosTokenId }
 
     // MARK: Stages
 

@@ -43,7 +43,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        _ = try modelOptions.load()  // sets the thread count; a folder that does not load fails here
+        modelOptions.applyThreadCount()
         let decoded: RGBImage
         do { decoded = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: image)) } catch {
             throw GenerationOutput.imageProblem(error, path: image)

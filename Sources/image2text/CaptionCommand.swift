@@ -73,15 +73,11 @@ struct GenerationRunner {
         var failures = 0
         var ready = [(path: String, request: GenerationRequest)]()
         for (path, question) in inputs {
-            do {
+            let request = try GenerationOutput.forInput(path, failures: &failures) {
                 let image = try model.encode(try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: path)))
-                ready.append((path, try model.request(question: question, image: image)))
-            } catch where GenerationOutput.concernsRequest(error) {
-                throw error  // the same for every image: stop here
-            } catch {
-                GenerationOutput.printError(GenerationOutput.imageProblem(error, path: path).description)
-                failures += 1
+                return try model.request(question: question, image: image)
             }
+            if let request { ready.append((path, request)) }
         }
         if output.stream {
             for (path, request) in ready {

@@ -42,17 +42,10 @@ struct ClassifyCommand: ParsableCommand {
         let labelList = try readLabels()
         var failures = 0
         for path in images {
-            let result: Classification
-            do {
+            guard let result = try GenerationOutput.forInput(path, failures: &failures, {
                 let image = try model.encode(try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: path)))
-                result = try model.classify(image, labels: labelList, question: question)
-            } catch where GenerationOutput.concernsRequest(error) {
-                throw error  // the labels or the question: the same for every image
-            } catch {
-                GenerationOutput.printError(GenerationOutput.imageProblem(error, path: path).description)
-                failures += 1
-                continue
-            }
+                return try model.classify(image, labels: labelList, question: question)
+            }) else { continue }
             if json {
                 GenerationOutput.printLine(try GenerationOutput.jsonLine(input: path, classification: result))
             } else {

@@ -75,6 +75,20 @@ enum GenerationOutput {
         }
     }
 
+    /// Runs `work` for the input at `path`. An error about the request ends the command (it would repeat for every
+    /// input); any other is printed as the input's problem and counted in `failures`, and the result is nil.
+    static func forInput<Result>(_ path: String, failures: inout Int, _ work: () throws -> Result) throws -> Result? {
+        do {
+            return try work()
+        } catch where concernsRequest(error) {
+            throw error
+        } catch {
+            printError(imageProblem(error, path: path).description)
+            failures += 1
+            return nil
+        }
+    }
+
     /// The one-line problem of the image at `path` (as given on the command line): `PATH: problem`. Library errors
     /// about an image file name its absolute path; that name is replaced by `path`.
     static func imageProblem(_ error: any Error, path: String) -> InputError {

@@ -69,7 +69,7 @@ public struct StageBenchmark: Sendable, Encodable {
         try time("load") { _ = try GITModel(directory: directory) }
         let model = try GITModel(directory: directory)
         let decoder = model.decoder
-        let prompt = try model.request(image: model.encode(image)).promptIds
+        let prompt = [model.promptStart]
         try time("preprocess") { _ = try model.imageProcessor.preprocess(image) }
         let pixels = try model.imageProcessor.preprocess(image)
         try time("vision") { _ = try model.imageTokens(pixels) }

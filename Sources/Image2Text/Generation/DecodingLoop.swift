@@ -34,11 +34,12 @@ struct DecodingLoop {
             [TextCache(layers: decoder.layers.count, width: decoder.hiddenSize, capacity: search.limits.maxLength)]
         }
         while true {
-            let live = searches.indices.filter { !searches[$0].nextTokens.isEmpty }
+            let pending = searches.map(\.nextTokens)
+            let live = searches.indices.filter { !pending[$0].isEmpty }
             if live.isEmpty { return }
             var tokens = [[Int]](), rowImages = [ImageContext](), rowCaches = [TextCache]()
             for index in live {
-                let rows = searches[index].nextTokens
+                let rows = pending[index]
                 precondition(rows.count == caches[index].count, "a search must feed one row per cache")
                 for (row, cache) in zip(rows, caches[index]) where cache.count + row.count > decoder.maxPositions {
                     throw searches[index].limits.exceedsPositionTable
@@ -51,7 +52,7 @@ struct DecodingLoop {
             let logits = decoder.logits(tokens: tokens, images: rowImages, caches: &rowCaches).logits
             var offset = 0
             for index in live {
-                let fed = offset..<offset + searches[index].nextTokens.count
+                let fed = offset..<offset + pending[index].count
                 let parents = try searches[index].advance(logits: logits.rows(fed))
                 caches[index] = parents.map { rowCaches[fed.lowerBound + $0] }
                 offset = fed.upperBound

@@ -35,7 +35,8 @@ public struct GenerationOptions: Sendable, Equatable {
     public var topK: Int?
     /// Keeps the smallest set of most likely tokens whose probability reaches `p` when sampling (`top_p`, in (0, 1]).
     public var topP: Double?
-    /// The seed of the sampler's random number generator; the same seed gives the same draws. Nil draws a seed.
+    /// The seed of the sampler's random number generator; the same seed gives the same draws. Nil draws one seed per
+    /// call, used by every request of a batch.
     public var seed: UInt64?
 
     // MARK: Constraints (greedy, sampling and beam search)

@@ -61,7 +61,7 @@ struct PaperBeamSearch: DecodingSearch {
         for candidate in candidates {
             let (beam, token) = (candidate / vocabulary, candidate % vocabulary)
             if settings.endOfSequence.contains(token) || length + 1 == maxSteps {
-                offer(Array(rows[beam]), total: accumulated[candidate], endedWithSeparator: settings.endOfSequence.contains(token))
+                offer(rows[beam], total: accumulated[candidate], endedWithSeparator: settings.endOfSequence.contains(token))
             } else {
                 survivors.append(candidate)
             }

@@ -44,7 +44,7 @@ extension GITModel {
         AsyncThrowingStream { continuation in
             let task = Task.detached { [self] in
                 do {
-                    guard var search = try search(for: request, options: options) as? TokenSearch else {
+                    guard var search = try search(for: request, settings: decodingSettings(options)) as? TokenSearch else {
                         throw GenerationError.invalidOption("num_beams", reason: "streaming decodes one sequence; beam search cannot stream")
                     }
                     guard search.settings.returnSequences == 1 else {

@@ -22,8 +22,13 @@ struct ModelOptions: ParsableArguments {
 
     /// Sets the thread count and loads the model.
     func load() throws -> GITModel {
-        if let threads { KernelThreads.set(threads) }
+        applyThreadCount()
         return try GITModel(directory: directory())
+    }
+
+    /// Sets `--threads` for the kernels and BLAS, if given.
+    func applyThreadCount() {
+        if let threads { KernelThreads.set(threads) }
     }
 
     /// The folder to load: `--model`, else `$IMAGE2TEXT_MODEL`, else the demo model next to the build folder.
