@@ -19,8 +19,8 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
 
-        // Small-M matrix kernels in C: the AVX2 + FMA variant is selected at run time (target attributes, no flags).
-        .target(name: "CKernels"),
+        // Weight-type kernels in C: the AVX2 + FMA + F16C variants are selected at run time (target attributes, no flags).
+        .target(name: "CKernels", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         .target(
             name: "Image2TextKernels",
             dependencies: ["CKernels", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]

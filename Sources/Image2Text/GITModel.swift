@@ -1,4 +1,9 @@
 import Foundation
+import Image2TextKernels
+
+/// How weight matrices are held in memory (`.float32`, `.float16`, `.bfloat16`, `.int8`), named here so that users of
+/// the library need not import the kernels module.
+public typealias WeightType = Image2TextKernels.WeightType
 
 /// A GIT checkpoint ready to caption images and answer questions about them.
 ///
@@ -22,9 +27,13 @@ public final class GITModel: Sendable {
     let decoder: TextDecoder
 
     /// Loads a checkpoint folder in Hugging Face snapshot layout: `config.json`, `generation_config.json`
-    /// (optional), `model.safetensors` (or shards), the tokenizer files and the image processor settings. Weights are
-    /// memory-mapped, not copied (F16 and BF16 weights are converted to float32 once).
-    public init(directory: URL) throws {
+    /// (optional), `model.safetensors` (or shards), the tokenizer files and the image processor settings.
+    ///
+    /// Weight matrices (every linear layer and the word embeddings) are used as stored, memory-mapped and not copied,
+    /// unless `weightType` asks for another type: then they are converted once, here. Reduced types trade a little
+    /// accuracy for speed and memory (see the README's precision table). Other tensors (biases, LayerNorms, position
+    /// embeddings) are small and always float32 (converted once if stored in F16 or BF16).
+    public init(directory: URL, weightType: WeightType? = nil) throws {
         let folder = try CheckpointFolder(directory: directory)
         self.directory = directory
         configuration = folder.config
@@ -33,9 +42,17 @@ public final class GITModel: Sendable {
         tokenizer = try BertTokenizer(directory: directory)
         imageProcessor = CLIPImageProcessor(configuration: try ImageProcessorConfiguration.load(directory: directory))
         let names = GitTensorNames(config: folder.config)
-        let parameters = ParameterReader(store: folder.weights)
+        let parameters = ParameterReader(store: folder.weights, weightType: weightType)
         visionTower = try VisionTower(names: names, config: folder.config.visionConfig, parameters: parameters)
         decoder = try TextDecoder(names: names, config: folder.config, parameters: parameters)
+    }
+
+    /// The types the model's weight matrices are held in (one, unless the checkpoint mixes types and none was asked).
+    public var weightTypes: Set<WeightType> {
+        let linears = visionTower.layers.flatMap { [$0.query, $0.key, $0.value, $0.output, $0.fc1, $0.fc2] }
+            + decoder.layers.flatMap { [$0.query, $0.key, $0.value, $0.attentionOutput, $0.intermediate, $0.output] }
+            + [decoder.projection, decoder.lmHead]
+        return Set(linears.map(\.weight.matrix.type) + [decoder.wordEmbeddings.matrix.type])
     }
 
     // MARK: Tasks

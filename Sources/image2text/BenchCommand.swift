@@ -13,7 +13,7 @@ struct BenchCommand: ParsableCommand {
             vision (tower + projection), prefill (pixel values → first logits), decode_step (one token with the \
             cache), caption20 (image → 20-token caption), beam4, batch8 (8 images in one batch). Also sgemm GFLOP/s on \
             the vision tower's shapes and the memory bandwidth of a streaming read, and our fractions of them. \
-            Example: image2text bench --model tools/reference/.cache/git-base-prng --threads 1
+            Example: image2text bench --model tools/reference/.cache/git-base-prng --threads 1 --dtype int8
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -32,6 +32,7 @@ struct BenchCommand: ParsableCommand {
         let model: String
         let image: String
         let threads: Int?
+        let dtype: String
         let repeats: Int
         let figures: [String: StageBenchmark.Timing]
         let limits: StageBenchmark.Limits
@@ -48,11 +49,13 @@ struct BenchCommand: ParsableCommand {
         do { decoded = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: image)) } catch {
             throw GenerationOutput.imageProblem(error, path: image)
         }
-        let result = try StageBenchmark.run(directory: modelOptions.directory(), image: decoded, repeats: repeats)
+        let result = try StageBenchmark.run(directory: modelOptions.directory(), weightType: modelOptions.dtype, image: decoded,
+                                            repeats: repeats)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let report = Report(model: try modelOptions.directory().path, image: image, threads: modelOptions.threads, repeats: repeats,
+            let report = Report(model: try modelOptions.directory().path, image: image, threads: modelOptions.threads,
+                                dtype: result.weightTypes.map(\.rawValue).sorted().joined(separator: ","), repeats: repeats,
                                 figures: result.figures, limits: result.limits, derived: result.derived)
             GenerationOutput.printLine(String(decoding: try encoder.encode(report), as: UTF8.self))
             return
@@ -67,8 +70,9 @@ struct BenchCommand: ParsableCommand {
             GenerationOutput.printLine(String(format: "sgemm %@: %.1f GFLOP/s", shape, rate))
         }
         let derived = result.derived
+        GenerationOutput.printLine("weights: " + result.weightTypes.map(\.rawValue).sorted().joined(separator: ", "))
         GenerationOutput.printLine(String(format: "bandwidth: %.1f GB/s", result.limits.bandwidthGBPS))
-        GenerationOutput.printLine("small-M kernel: " + (LinearRows.usesAVX2 ? "AVX2 + FMA" : "portable"))
+        GenerationOutput.printLine("small-M kernel: " + (KernelVariant.usesAVX2 ? "AVX2 + FMA + F16C" : "portable"))
         GenerationOutput.printLine(String(format: "vision: %.1f GFLOP at %.1f GFLOP/s = %.0f %% of sgemm", derived.visionGFLOP,
                                           derived.visionGFLOPS, derived.visionFractionOfSGEMM * 100))
         GenerationOutput.printLine(String(format: "decode step: %.1f MB of weights, floor %.2f ms, measured %.2f× the floor",

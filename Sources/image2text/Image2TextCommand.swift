@@ -7,7 +7,7 @@ struct Image2TextCommand: AsyncParsableCommand {
         commandName: "image2text",
         abstract: "Caption images and answer questions about them with GIT models, natively.",
         subcommands: [
-            CaptionCommand.self, AskCommand.self, ClassifyCommand.self, BenchCommand.self, TokenizeCommand.self, DetokenizeCommand.self, PreprocessCommand.self,
+            CaptionCommand.self, AskCommand.self, ClassifyCommand.self, BenchCommand.self, ConvertCommand.self, TokenizeCommand.self, DetokenizeCommand.self, PreprocessCommand.self,
             InspectCommand.self,
         ]
     )

@@ -55,19 +55,21 @@ public struct StageBenchmark: Sendable, Encodable {
     /// `caption20` (RGB image → 20-token caption), `beam4` (the same with 4 beams), `batch8` (8 images → 8 captions
     /// in one batch).
     public let figures: [String: Timing]
+    /// The types the weight matrices were held in.
+    public let weightTypes: Set<WeightType>
     public let limits: Limits
     public let derived: Derived
 
     /// Measures the checkpoint in `directory` on `image`, `repeats` times per figure after a warm-up run (the batch
     /// of 8 at most 3 times).
-    public static func run(directory: URL, image: RGBImage, repeats: Int) throws -> StageBenchmark {
+    public static func run(directory: URL, weightType: WeightType? = nil, image: RGBImage, repeats: Int) throws -> StageBenchmark {
         var figures = [String: Timing]()
         func time(_ name: String, runs: Int = repeats, _ body: () throws -> Void) rethrows {
             try body()
             figures[name] = Timing(try (0..<runs).map { _ in try seconds(body) })
         }
-        try time("load") { _ = try GITModel(directory: directory) }
-        let model = try GITModel(directory: directory)
+        try time("load") { _ = try GITModel(directory: directory, weightType: weightType) }
+        let model = try GITModel(directory: directory, weightType: weightType)
         let decoder = model.decoder
         let prompt = [model.promptStart]
         try time("preprocess") { _ = try model.imageProcessor.preprocess(image) }
@@ -112,7 +114,7 @@ public struct StageBenchmark: Sendable, Encodable {
         let weightBytes = decoder.stepWeightBytes
         let floor = Double(weightBytes) / (limits.bandwidthGBPS * 1e9)
         return StageBenchmark(
-            figures: figures, limits: limits,
+            figures: figures, weightTypes: model.weightTypes, limits: limits,
             derived: Derived(visionGFLOP: visionGFLOP, visionGFLOPS: visionRate,
                              visionFractionOfSGEMM: visionRate / (sgemm.values.reduce(0, +) / Double(sgemm.count)),
                              decodeWeightBytes: weightBytes, decodeFloorSeconds: floor,
@@ -141,8 +143,10 @@ extension TextDecoder {
     /// Bytes of weights one decoding step reads: every layer's projections and feed-forward, and the LM head.
     var stepWeightBytes: Int {
         let perLayer = layers.map { layer in
-            [layer.query, layer.key, layer.value, layer.attentionOutput, layer.intermediate, layer.output].reduce(0) { $0 + $1.weight.count }
+            [layer.query, layer.key, layer.value, layer.attentionOutput, layer.intermediate, layer.output].reduce(0) {
+                $0 + $1.weight.matrix.byteCount
+            }
         }
-        return MemoryLayout<Float>.size * (perLayer.reduce(0, +) + lmHead.weight.count)
+        return perLayer.reduce(0, +) + lmHead.weight.matrix.byteCount
     }
 }

@@ -13,7 +13,7 @@ package struct LinearNames: Sendable {
         (weight, bias, self.inFeatures, self.outFeatures) = (prefix + ".weight", prefix + ".bias", inFeatures, outFeatures)
     }
 
-    var expected: [ExpectedTensor] { [.init(weight, [outFeatures, inFeatures]), .init(bias, [outFeatures])] }
+    var expected: [ExpectedTensor] { [.init(weight, [outFeatures, inFeatures], isMatrix: true), .init(bias, [outFeatures])] }
 }
 
 /// Names of a `LayerNorm`'s scale and shift.
@@ -31,7 +31,14 @@ package struct LayerNormNames: Sendable {
 package struct ExpectedTensor: Sendable, Equatable {
     package let name: String
     package let shape: [Int]
-    init(_ name: String, _ shape: [Int]) { (self.name, self.shape) = (name, shape) }
+    /// Whether the model reads the tensor as a weight matrix (linear weights and the word embeddings), which may be
+    /// stored in any ``WeightType``: int8 as an I8 tensor beside an F32 `<name>_scale` of one scale per row.
+    package let isMatrix: Bool
+
+    init(_ name: String, _ shape: [Int], isMatrix: Bool = false) { (self.name, self.shape, self.isMatrix) = (name, shape, isMatrix) }
+
+    /// The name of an int8 matrix's per-row scales.
+    package var scaleName: String { name + "_scale" }
 }
 
 /// Every parameter of a `GitForCausalLM` built from `config`, by Hugging Face name.
@@ -94,7 +101,7 @@ package struct GitTensorNames: Sendable {
         temporalEmbeddings = (0..<(config.numImageWithEmbedding ?? 0)).map { .init("git.img_temporal_embedding.\($0)", [1, 1, v]) }
         projection = LinearNames("git.visual_projection.visual_projection.0", in: v, out: t)
         projectionLayerNorm = LayerNormNames("git.visual_projection.visual_projection.1", size: t)
-        wordEmbeddings = .init("git.embeddings.word_embeddings.weight", [config.vocabSize, t])
+        wordEmbeddings = .init("git.embeddings.word_embeddings.weight", [config.vocabSize, t], isMatrix: true)
         textPositionEmbeddings = .init("git.embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, t])
         embeddingLayerNorm = LayerNormNames("git.embeddings.LayerNorm", size: t)
         decoderLayers = (0..<config.numHiddenLayers).map { index in

@@ -10,8 +10,8 @@ public struct WeightTensor: @unchecked Sendable {
 }
 
 /// The weights of a checkpoint folder, checked strictly against the tensors the configuration needs: every expected
-/// tensor present with its shape and a floating-point dtype, every tensor of the file used or deliberately ignored
-/// (`*.position_ids`). Weights stay memory-mapped; nothing is copied or converted here.
+/// tensor present with its shape and a floating-point dtype (or, for weight matrices, I8 with its per-row F32
+/// `…_scale`), every tensor of the file used or deliberately ignored (`*.position_ids`). Weights stay memory-mapped; nothing is copied or converted here.
 public final class WeightStore: Sendable {
     /// The weight files, in load order (one, or the shards of a sharded checkpoint).
     public let files: [SafetensorsFile]
@@ -43,13 +43,26 @@ public final class WeightStore: Sendable {
         let expectedNames = Set(expected.map(\.name))
         let missing = expected.map(\.name).filter { tensors[$0] == nil }
         if !missing.isEmpty { throw CheckpointError.missingTensors(fileURL, names: missing) }
-        let unexpected = tensors.keys.filter { !expectedNames.contains($0) }.sorted()
+        let int8Scales = Set(expected.filter { $0.isMatrix && tensors[$0.name]?.dtype == .int8 }.map(\.scaleName))
+        let unexpected = tensors.keys.filter { !expectedNames.contains($0) && !int8Scales.contains($0) }.sorted()
         if !unexpected.isEmpty { throw CheckpointError.unexpectedTensors(fileURL, names: unexpected.map { tensors[$0]?.name ?? $0 }) }
         for entry in expected {
             guard let tensor = tensors[entry.name] else { continue }
             let url = origin[entry.name] ?? fileURL
-            guard tensor.dtype.isFloatingPoint else {
-                throw CheckpointError.wrongDType(url, tensor: tensor.name, expected: "F32, F16 or BF16", actual: tensor.dtype.rawValue)
+            if entry.isMatrix, tensor.dtype == .int8 {
+                guard let scales = tensors[entry.scaleName] else {
+                    throw CheckpointError.missingTensors(url, names: [entry.scaleName])
+                }
+                guard scales.dtype == .float32 else {
+                    throw CheckpointError.wrongDType(origin[entry.scaleName] ?? url, tensor: scales.name, expected: "F32", actual: scales.dtype.rawValue)
+                }
+                guard scales.shape == [entry.shape[0]] else {
+                    throw CheckpointError.shapeMismatch(origin[entry.scaleName] ?? url, tensor: scales.name, expected: [entry.shape[0]],
+                                                        actual: scales.shape)
+                }
+            } else if !tensor.dtype.isFloatingPoint {
+                throw CheckpointError.wrongDType(url, tensor: tensor.name, expected: entry.isMatrix ? "F32, F16, BF16 or I8" : "F32, F16 or BF16",
+                                                 actual: tensor.dtype.rawValue)
             }
             guard tensor.shape == entry.shape else {
                 throw CheckpointError.shapeMismatch(url, tensor: tensor.name, expected: entry.shape, actual: tensor.shape)

@@ -17,6 +17,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(URL, tensor: String, expected: [Int], actual: [Int])
     case wrongDType(URL, tensor: String, expected: String, actual: String)
     case invalidIndex(URL, reason: String)
+    /// A conversion's output folder cannot be written.
+    case unwritableOutput(URL, reason: String)
 
     public var description: String {
         switch self {
@@ -31,7 +33,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case .invalidTensorEntry(let url, let tensor, let reason):
             return "\(url.path): tensor '\(tensor)': \(reason)"
         case .unsupportedDType(let url, let tensor, let dtype):
-            return "\(url.path): tensor '\(tensor)' has dtype \(dtype); supported: F32, F16, BF16"
+            return "\(url.path): tensor '\(tensor)' has dtype \(dtype); supported: F32, F16, BF16, I8 (int8 weight matrices), I64 (ignored buffers)"
         case .overlappingTensors(let url, let first, let second):
             return "\(url.path): the data of tensors '\(first)' and '\(second)' overlap"
         case .missingTensors(let url, let names):
@@ -43,6 +45,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case .wrongDType(let url, let tensor, let expected, let actual):
             return "\(url.path): tensor '\(tensor)' has dtype \(actual), expected \(expected)"
         case .invalidIndex(let url, let reason): return "\(url.path): invalid shard index: \(reason)"
+        case .unwritableOutput(let url, let reason): return "\(url.path): cannot write the converted checkpoint: \(reason)"
         }
     }
 

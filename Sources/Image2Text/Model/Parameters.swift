@@ -7,7 +7,7 @@ struct FloatTensor: @unchecked Sendable {
     // file) lives; GITModel keeps the store for its whole lifetime.
     let shape: [Int]
     let pointer: UnsafePointer<Float>
-    private let storage: OwnedFloats?
+    private let storage: OwnedBytes?
 
     var count: Int { shape.reduce(1, *) }
 
@@ -20,38 +20,87 @@ struct FloatTensor: @unchecked Sendable {
             storage = nil
             return
         }
-        let owned = OwnedFloats(count: count)
+        let owned = OwnedBytes(count: count * 4)
+        let floats = owned.pointer.bindMemory(to: Float.self, capacity: count)
         let bytes = tensor.bytes
         switch tensor.dtype {
         case .float32:
-            for i in 0..<count { owned.pointer[i] = Float(bitPattern: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)) }
+            for i in 0..<count { floats[i] = Float(bitPattern: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)) }
         case .float16:
-            for i in 0..<count { owned.pointer[i] = Float(Float16(bitPattern: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
+            for i in 0..<count { floats[i] = Float(Float16(bitPattern: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
         case .bfloat16:
             for i in 0..<count {
-                owned.pointer[i] = Float(bitPattern: UInt32(bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) << 16)
+                floats[i] = Float(bitPattern: UInt32(bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) << 16)
             }
-        case .int64:
-            preconditionFailure("WeightStore admits integer tensors only as ignored buffers")
+        case .int8, .int64:
+            preconditionFailure("WeightStore admits integer tensors only as int8 matrices or ignored buffers")
         }
-        pointer = UnsafePointer(owned.pointer)
+        pointer = UnsafePointer(floats)
         storage = owned
     }
 }
 
-/// Float32 memory owned by a converted tensor.
-private final class OwnedFloats: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(count: Int) { pointer = .allocate(capacity: max(count, 1)) }
+/// Memory owned by a converted tensor.
+private final class OwnedBytes: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+    init(count: Int) { pointer = .allocate(byteCount: max(count, 1), alignment: 64) }
     deinit { pointer.deallocate() }
+}
+
+/// A weight matrix (a linear weight or the word embeddings) in the type the model computes from: the stored type,
+/// read in place from the memory-mapped file, or another ``WeightType`` the caller asked for, converted once at load.
+struct StoredMatrix: @unchecked Sendable {
+    // Immutable after init; the views stay valid as long as `storage`/`scales` or the WeightStore lives.
+    let matrix: WeightMatrix
+    private let storage: OwnedBytes?
+    private let scaleTensor: FloatTensor?
+
+    /// `tensor` (with its per-row `scales` if it is I8) as `type`, or as stored if `type` is nil.
+    init(_ tensor: WeightTensor, scales: WeightTensor?, type requested: WeightType?) {
+        let (rows, columns) = (tensor.shape[0], tensor.shape.dropFirst().reduce(1, *))
+        let stored = tensor.dtype.weightType!
+        let scaleTensor = scales.map(FloatTensor.init)
+        let type = requested ?? stored
+        if type == stored, let base = tensor.bytes.baseAddress, Int(bitPattern: base) % tensor.dtype.byteSize == 0 {
+            matrix = WeightMatrix(type: type, rows: rows, columns: columns, values: base, scales: scaleTensor?.pointer)
+            (storage, self.scaleTensor) = (nil, scaleTensor)
+            return
+        }
+        // Through float32: the stored values widened (a view for aligned F32), then narrowed to the requested type.
+        // (withExtendedLifetime: the temporaries own the memory their pointers refer to.)
+        let floats: FloatTensor
+        if stored == .int8 {
+            let view = StoredMatrix(tensor, scales: scales, type: nil)
+            floats = withExtendedLifetime(view) { FloatTensor(widening: view.matrix) }
+        } else {
+            floats = FloatTensor(tensor)
+        }
+        let owned = OwnedBytes(count: rows * columns * type.byteSize + (type == .int8 ? rows * 4 : 0))
+        let ownedScales = type == .int8 ? (owned.pointer + rows * columns).bindMemory(to: Float.self, capacity: rows) : nil
+        withExtendedLifetime(floats) {
+            WeightMatrix.narrow(floats.pointer, rows: rows, columns: columns, to: type, into: owned.pointer, scales: ownedScales)
+        }
+        matrix = WeightMatrix(type: type, rows: rows, columns: columns, values: owned.pointer, scales: ownedScales.map { UnsafePointer($0) })
+        (storage, self.scaleTensor) = (owned, nil)
+    }
+}
+
+extension FloatTensor {
+    /// A float32 copy of a weight matrix of any type.
+    init(widening matrix: WeightMatrix) {
+        let owned = OwnedBytes(count: matrix.rows * matrix.columns * 4)
+        let floats = owned.pointer.bindMemory(to: Float.self, capacity: matrix.rows * matrix.columns)
+        matrix.widen(rows: 0..<matrix.rows, into: floats)
+        (shape, pointer, storage) = ([matrix.rows, matrix.columns], UnsafePointer(floats), owned)
+    }
 }
 
 /// `nn.Linear`: `y = x · Wᵀ + b` with the weight stored `[out, in]`.
 struct Linear: Sendable {
-    let weight: FloatTensor
+    let weight: StoredMatrix
     let bias: FloatTensor
-    var inFeatures: Int { weight.shape[1] }
-    var outFeatures: Int { weight.shape[0] }
+    var inFeatures: Int { weight.matrix.columns }
+    var outFeatures: Int { weight.matrix.rows }
 
     /// The `x.rows × outFeatures` result for `x` of `inFeatures` columns.
     func callAsFunction(_ x: Matrix) -> Matrix {
@@ -59,26 +108,11 @@ struct Linear: Sendable {
         var y = Matrix(rows: x.rows, columns: outFeatures)
         x.values.withUnsafeBufferPointer { input in
             y.values.withUnsafeMutableBufferPointer { output in
-                apply(input.baseAddress!, rows: x.rows, output: output.baseAddress!)
+                LinearProduct.apply(weight: weight.matrix, bias: bias.pointer, input: input.baseAddress!, rows: x.rows,
+                                    output: output.baseAddress!)
             }
         }
         return y
-    }
-
-    /// Writes `rows × outFeatures` results for `rows × inFeatures` inputs.
-    func apply(_ input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>) {
-        if LinearRows.rowRange.contains(rows) {
-            LinearRows.apply(weight: weight.pointer, inFeatures: inFeatures, outFeatures: outFeatures, input: input, rows: rows,
-                             bias: bias.pointer, output: output)
-            return
-        }
-        for row in 0..<rows { (output + row * outFeatures).update(from: bias.pointer, count: outFeatures) }
-        if rows == 1 {
-            BLAS.sgemv(m: outFeatures, n: inFeatures, a: weight.pointer, lda: inFeatures, x: input, y: output, beta: 1)
-        } else {
-            BLAS.sgemm(m: rows, n: outFeatures, k: inFeatures, a: input, lda: inFeatures,
-                       b: weight.pointer, ldb: inFeatures, transposeB: true, c: output, ldc: outFeatures, beta: 1)
-        }
     }
 }
 
@@ -96,9 +130,11 @@ struct LayerNorm: Sendable {
     }
 }
 
-/// Reads typed parameters out of a checked ``WeightStore``.
+/// Reads typed parameters out of a checked ``WeightStore``: weight matrices in `weightType` (as stored if nil),
+/// everything else as float32.
 struct ParameterReader {
     let store: WeightStore
+    let weightType: WeightType?
 
     func tensor(_ name: String) throws -> FloatTensor {
         guard let tensor = store[name] else {
@@ -109,8 +145,15 @@ struct ParameterReader {
 
     func tensor(_ expected: ExpectedTensor) throws -> FloatTensor { try tensor(expected.name) }
 
+    func matrix(_ expected: ExpectedTensor) throws -> StoredMatrix {
+        guard let tensor = store[expected.name] else {
+            throw CheckpointError.missingTensors(store.files.first?.url ?? .init(fileURLWithPath: "."), names: [expected.name])
+        }
+        return StoredMatrix(tensor, scales: store[expected.scaleName], type: weightType)
+    }
+
     func linear(_ names: LinearNames) throws -> Linear {
-        Linear(weight: try tensor(names.weight), bias: try tensor(names.bias))
+        Linear(weight: try matrix(names.expected[0]), bias: try tensor(names.bias))
     }
 
     func layerNorm(_ names: LayerNormNames, epsilon: Double) throws -> LayerNorm {

@@ -19,7 +19,7 @@ struct TextDecoder: Sendable {
 
     let projection: Linear
     let projectionLayerNorm: LayerNorm
-    let wordEmbeddings: FloatTensor
+    let wordEmbeddings: StoredMatrix
     let positionEmbeddings: FloatTensor
     let embeddingLayerNorm: LayerNorm
     let layers: [Layer]
@@ -34,7 +34,7 @@ struct TextDecoder: Sendable {
         projection = try parameters.linear(names.projection)
         // transformers' GitProjection takes the vision config's epsilon for its LayerNorm.
         projectionLayerNorm = try parameters.layerNorm(names.projectionLayerNorm, epsilon: config.visionConfig.layerNormEps)
-        wordEmbeddings = try parameters.tensor(names.wordEmbeddings)
+        wordEmbeddings = try parameters.matrix(names.wordEmbeddings)
         positionEmbeddings = try parameters.tensor(names.textPositionEmbeddings)
         embeddingLayerNorm = try parameters.layerNorm(names.embeddingLayerNorm, epsilon: epsilon)
         layers = try names.decoderLayers.map { layer in
@@ -142,7 +142,7 @@ struct TextDecoder: Sendable {
         embeddings.values.withUnsafeMutableBufferPointer { buffer in
             for (row, token) in tokens.enumerated() {
                 let target = buffer.baseAddress! + row * hiddenSize
-                target.update(from: wordEmbeddings.pointer + token * hiddenSize, count: hiddenSize)
+                wordEmbeddings.matrix.widen(rows: token..<token + 1, into: target)
                 RowKernels.add(target, positionEmbeddings.pointer + positions[row] * hiddenSize, count: hiddenSize)
             }
         }

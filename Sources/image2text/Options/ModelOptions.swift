@@ -3,7 +3,7 @@ import Foundation
 import Image2Text
 import Image2TextKernels
 
-/// `--model DIR` and `--threads N`, shared by every subcommand that reads a checkpoint folder.
+/// `--model DIR`, `--threads N` and `--dtype TYPE`, shared by every subcommand that reads a checkpoint folder.
 struct ModelOptions: ParsableArguments {
     @Option(
         name: .long,
@@ -16,6 +16,12 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Threads for matrix products (default: all cores).", valueName: "N"))
     var threads: Int?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Hold weight matrices as f32, f16, bf16 or int8 (converted at load; default: as stored).",
+        discussion: "Reduced types compute in float32 from fewer weight bytes: faster decoding, less memory, a small accuracy cost.",
+        valueName: "TYPE"))
+    var dtype: WeightType?
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
@@ -23,7 +29,7 @@ struct ModelOptions: ParsableArguments {
     /// Sets the thread count and loads the model.
     func load() throws -> GITModel {
         applyThreadCount()
-        return try GITModel(directory: directory())
+        return try GITModel(directory: directory(), weightType: dtype)
     }
 
     /// Sets `--threads` for the kernels and BLAS, if given.
@@ -48,4 +54,8 @@ struct ModelOptions: ParsableArguments {
         }
         throw ValidationError("no model given: pass --model DIR or set IMAGE2TEXT_MODEL")
     }
+}
+
+extension WeightType: ExpressibleByArgument {
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
