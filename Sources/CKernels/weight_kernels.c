@@ -150,6 +150,16 @@ I2T_TARGET static inline float horizontal_sum(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
+// The hardware prefetcher alone leaves these one-pass products at a third to a half of the memory bandwidth (the
+// weights are read once, with arithmetic between the reads): each step of the inner loop also asks for the part of the
+// weight rows two tiles ahead that corresponds to its own progress. `tileBytes` is the tile's weight bytes per input
+// element, `stepBytes` the tile's bytes per step.
+static inline void prefetch_ahead(const void *tileStart, ptrdiff_t tileBytesTotal, ptrdiff_t i, ptrdiff_t tileBytes,
+                                  ptrdiff_t stepBytes) {
+    const char *ahead = (const char *)tileStart + 2 * tileBytesTotal + i * tileBytes;
+    for (ptrdiff_t k = 0; k < stepBytes; k += 64) __builtin_prefetch(ahead + k, 0, 3);
+}
+
 I2T_TARGET static inline float finish(__m256 sum, const float *bias, const float *scales, ptrdiff_t o) {
     return (bias ? bias[o] : 0.0f) + (scales ? scales[o] : 1.0f) * horizontal_sum(sum);
 }
@@ -175,6 +185,7 @@ I2T_TARGET static inline float finish(__m256 sum, const float *bias, const float
                     const T *w0 = w + o * in, *w1 = w0 + in, *w2 = w1 + in, *w3 = w2 + in;                             \
                     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;    \
                     for (ptrdiff_t i = 0; i < in; i += 8) {                                                            \
+                        prefetch_ahead(w0, 4 * in * (ptrdiff_t)sizeof(T), i, 4 * sizeof(T), 32 * sizeof(T));          \
                         const __m256 v0 = load8_##S(w0 + i), v1 = load8_##S(w1 + i);                                   \
                         const __m256 v2 = load8_##S(w2 + i), v3 = load8_##S(w3 + i);                                   \
                         const __m256 u = _mm256_loadu_ps(x0 + i);                                                      \
@@ -203,6 +214,7 @@ I2T_TARGET static inline float finish(__m256 sum, const float *bias, const float
                     const T *wa = w + o * in, *wb = wa + in;                                                           \
                     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;    \
                     for (ptrdiff_t i = 0; i < in; i += 8) {                                                            \
+                        prefetch_ahead(wa, 2 * in * (ptrdiff_t)sizeof(T), i, 2 * sizeof(T), 16 * sizeof(T));          \
                         const __m256 va = load8_##S(wa + i), vb = load8_##S(wb + i);                                   \
                         const __m256 x0 = _mm256_loadu_ps(xs[0] + i), x1 = _mm256_loadu_ps(xs[1] + i);                 \
                         const __m256 x2 = _mm256_loadu_ps(xs[2] + i), x3 = _mm256_loadu_ps(xs[3] + i);                 \
@@ -304,6 +316,7 @@ I2T_TARGET static void linear_rows_avx2_int8(const void *weights, const float *s
                     const int8_t *w0 = w + o * in, *w1 = w0 + in, *w2 = w1 + in, *w3 = w2 + in;
                     const int16_t *x0 = xq + r0 * in, *x1 = xq + (r0 + group - 1) * in;
                     for (ptrdiff_t i = block; i < end; i += 16) {
+                        prefetch_ahead(w0, 4 * in, i, 4, 64);
                         const __m256i v0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w0 + i)));
                         const __m256i v1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w1 + i)));
                         const __m256i v2 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w2 + i)));
@@ -326,6 +339,7 @@ I2T_TARGET static void linear_rows_avx2_int8(const void *weights, const float *s
                     const int16_t *xs[4];
                     for (int r = 0; r < 4; r++) xs[r] = xq + (r0 + (r < group ? r : 0)) * in;
                     for (ptrdiff_t i = block; i < end; i += 16) {
+                        prefetch_ahead(wa, 2 * in, i, 2, 32);
                         const __m256i va = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(wa + i)));
                         const __m256i vb = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(wb + i)));
                         for (int r = 0; r < 4; r++) {

@@ -3,19 +3,14 @@ import Dispatch
 import Foundation
 
 /// `nn.Linear` products, `output[r] = bias + weight · input[r]`, for a weight of any ``WeightType``:
-/// - 2–8 rows (the decode step: one row per sequence) and reduced-precision weights up to 8 rows: our kernel, one pass
-///   over the weights per call. BLAS libraries run such small-M products far below memory speed (OpenBLAS's M = 1
-///   sgemm reaches 2–8 GFLOP/s).
-/// - One row of float32 weights: BLAS sgemv.
-/// - More rows: BLAS sgemm, after widening reduced-precision weights to float32 in blocks of rows (the vision encoder's
+/// - up to 8 rows (the decode step: one row per sequence): our kernel, one pass over the weights per call, at memory
+///   speed. BLAS libraries run such small-M products far below it (OpenBLAS 0.3.21's M = 1 sgemm reaches 2–8 GFLOP/s;
+///   its sgemv matches our kernel for one float32 row, its sgemm takes 2–3× longer for 2–8 rows: `image2text bench`
+///   prints both);
+/// - more rows: BLAS sgemm, after widening reduced-precision weights to float32 in blocks of rows (the vision encoder's
 ///   197-token products, where widening costs little beside the arithmetic).
 public enum LinearProduct {
-    /// Row counts our kernel takes for float32 weights: where it beats OpenBLAS on this project's machine (2-core AMD
-    /// EPYC, LM head 768 × 30522, one thread: 2 rows 9.9 ms vs sgemm 22.9 ms, 4 rows 11.4 vs 21.8, 8 rows 22.4 vs
-    /// 26.4). One row goes to sgemv (7.3 ms, ours 9.0).
-    public static let float32KernelRows = 2...8
-
-    /// Largest number of rows that go to our kernel for reduced-precision weights.
+    /// Largest number of rows that go to our kernel.
     public static let maximumKernelRows = 8
 
     /// Float32 elements widened at a time for sgemm: whole matrices up to 16 MB (every vision-encoder weight), the LM
@@ -27,7 +22,7 @@ public enum LinearProduct {
     public static func apply(weight: WeightMatrix, bias: UnsafePointer<Float>?, input: UnsafePointer<Float>, rows: Int,
                              output: UnsafeMutablePointer<Float>) {
         let (inFeatures, outFeatures) = (weight.columns, weight.rows)
-        if weight.type == .float32 ? float32KernelRows.contains(rows) : rows <= maximumKernelRows {
+        if rows <= maximumKernelRows {
             kernel(weight: weight, bias: bias, input: input, rows: rows, output: output)
             return
         }
@@ -37,13 +32,9 @@ public enum LinearProduct {
             }
         }
         if weight.type == .float32 {
-            let floats = weight.values.assumingMemoryBound(to: Float.self)
-            if rows == 1 {
-                BLAS.sgemv(m: outFeatures, n: inFeatures, a: floats, lda: inFeatures, x: input, y: output, beta: 1)
-            } else {
-                BLAS.sgemm(m: rows, n: outFeatures, k: inFeatures, a: input, lda: inFeatures, b: floats, ldb: inFeatures,
-                           transposeB: true, c: output, ldc: outFeatures, beta: 1)
-            }
+            BLAS.sgemm(m: rows, n: outFeatures, k: inFeatures, a: input, lda: inFeatures,
+                       b: weight.values.assumingMemoryBound(to: Float.self), ldb: inFeatures, transposeB: true,
+                       c: output, ldc: outFeatures, beta: 1)
             return
         }
         let blockRows = min(outFeatures, max(64, widenedBlockElements / inFeatures))

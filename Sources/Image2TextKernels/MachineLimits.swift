@@ -54,4 +54,35 @@ public enum MachineLimits {
         }
         return Double(part * threads * 4) / best / 1e9
     }
+
+    /// Milliseconds (best of `repeats`) of a float32 `outFeatures × inFeatures` product (the LM head's shape) for 1, 4
+    /// and 8 rows: our kernel (`ours_1`, `ours_4`, `ours_8`) beside BLAS (`sgemv_1`, `sgemm_1`, `sgemm_4`, `sgemm_8`),
+    /// the comparison behind ``LinearProduct``'s choice of path.
+    public static func smallProductMilliseconds(inFeatures: Int, outFeatures: Int, repeats: Int = 10) -> [String: Double] {
+        let weight = (0..<inFeatures * outFeatures).map { Float($0 % 97) / 97 - 0.5 }
+        let input = (0..<8 * inFeatures).map { Float($0 % 13) / 13 }
+        var output = [Float](repeating: 0, count: 8 * outFeatures)
+        func best(_ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> Double {
+            var fastest = Double.infinity
+            for run in 0...repeats {
+                let start = DispatchTime.now().uptimeNanoseconds
+                input.withUnsafeBufferPointer { x in output.withUnsafeMutableBufferPointer { y in body(x.baseAddress!, y.baseAddress!) } }
+                if run > 0 { fastest = min(fastest, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6) }
+            }
+            return fastest
+        }
+        return weight.withUnsafeBufferPointer { w in
+            let matrix = WeightMatrix(type: .float32, rows: outFeatures, columns: inFeatures, values: w.baseAddress!)
+            var figures = [String: Double]()
+            for rows in [1, 4, 8] {
+                figures["ours_\(rows)"] = best { LinearProduct.kernel(weight: matrix, bias: nil, input: $0, rows: rows, output: $1) }
+                figures["sgemm_\(rows)"] = best {
+                    BLAS.sgemm(m: rows, n: outFeatures, k: inFeatures, a: $0, lda: inFeatures, b: w.baseAddress!, ldb: inFeatures,
+                               transposeB: true, c: $1, ldc: outFeatures)
+                }
+            }
+            figures["sgemv_1"] = best { BLAS.sgemv(m: outFeatures, n: inFeatures, a: w.baseAddress!, lda: inFeatures, x: $0, y: $1) }
+            return figures
+        }
+    }
 }

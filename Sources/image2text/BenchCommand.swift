@@ -70,6 +70,10 @@ struct BenchCommand: ParsableCommand {
             GenerationOutput.printLine(String(format: "sgemm %@: %.1f GFLOP/s", shape, rate))
         }
         let derived = result.derived
+        let lmHead = result.limits.lmHeadMilliseconds
+        GenerationOutput.printLine(String(format: "LM head f32, ms: 1 row ours %.2f, sgemv %.2f, sgemm %.2f; 4 rows ours %.2f, sgemm %.2f; 8 rows ours %.2f, sgemm %.2f",
+                                          lmHead["ours_1"] ?? 0, lmHead["sgemv_1"] ?? 0, lmHead["sgemm_1"] ?? 0, lmHead["ours_4"] ?? 0,
+                                          lmHead["sgemm_4"] ?? 0, lmHead["ours_8"] ?? 0, lmHead["sgemm_8"] ?? 0))
         GenerationOutput.printLine("weights: " + result.weightTypes.map(\.rawValue).sorted().joined(separator: ", "))
         GenerationOutput.printLine(String(format: "bandwidth: %.1f GB/s", result.limits.bandwidthGBPS))
         GenerationOutput.printLine("small-M kernel: " + (KernelVariant.usesAVX2 ? "AVX2 + FMA + F16C" : "portable"))

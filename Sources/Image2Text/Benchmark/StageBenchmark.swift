@@ -24,9 +24,12 @@ public struct StageBenchmark: Sendable, Encodable {
         public let sgemmGFLOPS: [String: Double]
         /// A streaming read of a buffer much larger than the caches, GB/s.
         public let bandwidthGBPS: Double
+        /// Milliseconds of the LM head's shape in float32 for 1, 4 and 8 rows, our kernel against BLAS
+        /// (``MachineLimits/smallProductMilliseconds(inFeatures:outFeatures:repeats:)``).
+        public let lmHeadMilliseconds: [String: Double]
 
         enum CodingKeys: String, CodingKey {
-            case sgemmGFLOPS = "sgemm_gflops", bandwidthGBPS = "bandwidth_gbps"
+            case sgemmGFLOPS = "sgemm_gflops", bandwidthGBPS = "bandwidth_gbps", lmHeadMilliseconds = "lm_head_ms"
         }
     }
 
@@ -108,7 +111,9 @@ public struct StageBenchmark: Sendable, Encodable {
         let sgemm = Dictionary(uniqueKeysWithValues: shapes.map { m, n, k in
             ("\(m)x\(k)x\(n)", MachineLimits.sgemmGFLOPS(m: m, n: n, k: k))
         })
-        let limits = Limits(sgemmGFLOPS: sgemm, bandwidthGBPS: MachineLimits.streamingReadGBPS())
+        let limits = Limits(sgemmGFLOPS: sgemm, bandwidthGBPS: MachineLimits.streamingReadGBPS(),
+                            lmHeadMilliseconds: MachineLimits.smallProductMilliseconds(
+                                inFeatures: decoder.lmHead.inFeatures, outFeatures: decoder.lmHead.outFeatures))
         let visionGFLOP = Double(model.visionFLOPs) / 1e9
         let visionRate = visionGFLOP / figures["vision"]!.median
         let weightBytes = decoder.stepWeightBytes
