@@ -26,18 +26,20 @@ public enum BLAS {
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// Single-precision matrix-vector product `y = alpha · A · x + beta · y` with A row-major `m × n` (leading
-    /// dimension `lda` ≥ n), x of length n and y of length m: one token through a PyTorch `[out, in]` weight.
+    /// Single-precision matrix-vector product `y = alpha · op(A) · x + beta · y` with A row-major `m × n` (leading
+    /// dimension `lda` ≥ n): x of length n and y of length m (`transposeA == false`: one token through a PyTorch
+    /// `[out, in]` weight), or x of length m and y of length n (`transposeA == true`).
     /// (OpenBLAS runs M = 1 products three to six times faster as GEMV than as GEMM.)
     @inlinable
     public static func sgemv(
         m: Int, n: Int,
-        a: UnsafePointer<Float>, lda: Int,
+        a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
         x: UnsafePointer<Float>,
         y: UnsafeMutablePointer<Float>,
         alpha: Float = 1, beta: Float = 0
     ) {
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+        cblas_sgemv(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1,
+                    beta, y, 1)
     }
 
     /// Sets the number of threads the BLAS library uses for one call (OpenBLAS only; Accelerate decides itself).

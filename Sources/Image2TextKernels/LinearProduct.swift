@@ -4,9 +4,9 @@ import Foundation
 
 /// `nn.Linear` products, `output[r] = bias + weight · input[r]`, for a weight of any ``WeightType``:
 /// - up to 8 rows (the decode step: one row per sequence): our kernel, one pass over the weights per call, at memory
-///   speed. BLAS libraries run such small-M products far below it (OpenBLAS 0.3.21's M = 1 sgemm reaches 2–8 GFLOP/s;
-///   its sgemv matches our kernel for one float32 row, its sgemm takes 2–3× longer for 2–8 rows: `image2text bench`
-///   prints both);
+///   speed. BLAS libraries run such small-M products far below it: OpenBLAS 0.3.21's sgemm takes 2–3× longer for 2–8
+///   rows (`image2text bench` prints both). One float32 row goes to BLAS sgemv, which is as fast (LM head 6.5 ms,
+///   ours 6.9, on this project's machine);
 /// - more rows: BLAS sgemm, after widening reduced-precision weights to float32 in blocks of rows (the vision encoder's
 ///   197-token products, where widening costs little beside the arithmetic).
 public enum LinearProduct {
@@ -22,7 +22,8 @@ public enum LinearProduct {
     public static func apply(weight: WeightMatrix, bias: UnsafePointer<Float>?, input: UnsafePointer<Float>, rows: Int,
                              output: UnsafeMutablePointer<Float>) {
         let (inFeatures, outFeatures) = (weight.columns, weight.rows)
-        if rows <= maximumKernelRows {
+        let float32 = weight.type == .float32 ? weight.values.assumingMemoryBound(to: Float.self) : nil
+        if rows <= maximumKernelRows && !(rows == 1 && float32 != nil) {
             kernel(weight: weight, bias: bias, input: input, rows: rows, output: output)
             return
         }
@@ -31,10 +32,13 @@ public enum LinearProduct {
                 (output + row * outFeatures).update(repeating: 0, count: outFeatures)
             }
         }
-        if weight.type == .float32 {
-            BLAS.sgemm(m: rows, n: outFeatures, k: inFeatures, a: input, lda: inFeatures,
-                       b: weight.values.assumingMemoryBound(to: Float.self), ldb: inFeatures, transposeB: true,
-                       c: output, ldc: outFeatures, beta: 1)
+        if let float32, rows == 1 {
+            BLAS.sgemv(m: outFeatures, n: inFeatures, a: float32, lda: inFeatures, x: input, y: output, beta: 1)
+            return
+        }
+        if let float32 {
+            BLAS.sgemm(m: rows, n: outFeatures, k: inFeatures, a: input, lda: inFeatures, b: float32, ldb: inFeatures,
+                       transposeB: true, c: output, ldc: outFeatures, beta: 1)
             return
         }
         let blockRows = min(outFeatures, max(64, widenedBlockElements / inFeatures))

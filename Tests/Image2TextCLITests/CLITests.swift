@@ -347,7 +347,24 @@ import Testing
         let limits = try #require(report["limits"] as? [String: Any])
         #expect((limits["bandwidth_gbps"] as? Double ?? 0) > 0 && (limits["sgemm_gflops"] as? [String: Double])?.count == 3)
         #expect((report["derived"] as? [String: Any])?["decode_floor_seconds"] as? Double ?? 0 > 0)
+        #expect((limits["lm_head_ms"] as? [String: Double])?.keys.sorted() == ["ours_1", "ours_4", "ours_8", "sgemm_1", "sgemm_4", "sgemm_8", "sgemv_1"])
+        #expect(report["dtype"] as? String == "f32")
         #expect(try run(["caption", "--threads", "1", "Fixtures/easyvqa/5.png"]).stdout == "a brown rectangle\n")
         #expect(try run(["caption", "--threads", "0", "Fixtures/easyvqa/5.png"]).status == 64)
+    }
+
+    @Test("--dtype at load and convert: the same captions from int8, f16 and bf16 weights; a bad type or output is refused")
+    func weightTypes() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("image2text-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        for type in ["f16", "bf16", "int8"] {
+            #expect(try run(["caption", "--dtype", type, "Fixtures/easyvqa/5.png"]).stdout == "a brown rectangle\n")
+        }
+        let converted = try run(["convert", "Models/git-tiny-easyvqa", "--dtype", "int8", "--output", output.path])
+        #expect(converted.status == 0 && converted.stdout == "wrote \(output.path) (int8 weights)\n", "\(converted.stderr)")
+        #expect(try run(["caption", "--model", output.path, "Fixtures/easyvqa/5.png"]).stdout == "a brown rectangle\n")
+        let again = try run(["convert", "Models/git-tiny-easyvqa", "--dtype", "int8", "--output", output.path])
+        #expect(again.status == 1 && again.stderr.contains("\(output.path): cannot write the converted checkpoint: the folder exists and is not empty"))
+        #expect(try run(["caption", "--dtype", "int4", "Fixtures/easyvqa/5.png"]).status == 64)
     }
 }

@@ -203,6 +203,8 @@ import Testing
         let shape = try model.classify(context, labels: ["circle", "rectangle", "triangle"], question: "what shape is in the image?")
         #expect(shape.best.label == "triangle")
         #expect(zip(shape.ranking.map(\.probability), [0.958, 0.040, 0.001]).allSatisfy { abs($0 - $1) < 5e-4 })
+        let int8 = try GITModel(directory: Fixtures.tinyModel, weightType: .int8)
+        #expect(try int8.caption(image).generatedText == "a red triangle" && int8.weightTypes == [.int8])
     }
 
     @Test("streamed pieces join to the generated text, for greedy and sampled answers")

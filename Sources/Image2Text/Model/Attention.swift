@@ -64,10 +64,16 @@ struct Attention {
                 for head in 0..<heads {
                     let column = head * headDimension
                     var offset = 0
+                    // One query (every decoding step): BLAS runs M = 1 products several times faster as GEMV.
                     for block in blocks {
-                        BLAS.sgemm(m: queryCount, n: block.count, k: headDimension, a: queries + column, lda: width,
-                                   b: block.keys + column, ldb: width, transposeB: true,
-                                   c: scores + offset, ldc: keyCount, alpha: scale)
+                        if queryCount == 1 {
+                            BLAS.sgemv(m: block.count, n: headDimension, a: block.keys + column, lda: width,
+                                       x: queries + column, y: scores + offset, alpha: scale)
+                        } else {
+                            BLAS.sgemm(m: queryCount, n: block.count, k: headDimension, a: queries + column, lda: width,
+                                       b: block.keys + column, ldb: width, transposeB: true,
+                                       c: scores + offset, ldc: keyCount, alpha: scale)
+                        }
                         offset += block.count
                     }
                     for query in 0..<queryCount {
@@ -87,9 +93,14 @@ struct Attention {
                     }
                     offset = 0
                     for (index, block) in blocks.enumerated() {
-                        BLAS.sgemm(m: queryCount, n: headDimension, k: block.count, a: scores + offset, lda: keyCount,
-                                   b: block.values + column, ldb: width, transposeB: false,
-                                   c: context + column, ldc: width, beta: index == 0 ? 0 : 1)
+                        if queryCount == 1 {
+                            BLAS.sgemv(m: block.count, n: headDimension, a: block.values + column, lda: width, transposeA: true,
+                                       x: scores + offset, y: context + column, beta: index == 0 ? 0 : 1)
+                        } else {
+                            BLAS.sgemm(m: queryCount, n: headDimension, k: block.count, a: scores + offset, lda: keyCount,
+                                       b: block.values + column, ldb: width, transposeB: false,
+                                       c: context + column, ldc: width, beta: index == 0 ? 0 : 1)
+                        }
                         offset += block.count
                     }
                 }
