@@ -152,8 +152,8 @@ I2T_TARGET static inline float horizontal_sum(__m256 v) {
 
 // The hardware prefetcher alone leaves these one-pass products at a third to a half of the memory bandwidth (the
 // weights are read once, with arithmetic between the reads): each step of the inner loop also asks for the part of the
-// weight rows two tiles ahead that corresponds to its own progress. `tileBytes` is the tile's weight bytes per input
-// element, `stepBytes` the tile's bytes per step.
+// weight rows two tiles ahead that corresponds to its own progress: `tileBytesTotal` is a whole tile's weight bytes,
+// `tileBytes` the tile's bytes per input element, `stepBytes` its bytes per step.
 static inline void prefetch_ahead(const void *tileStart, ptrdiff_t tileBytesTotal, ptrdiff_t i, ptrdiff_t tileBytes,
                                   ptrdiff_t stepBytes) {
     const char *ahead = (const char *)tileStart + 2 * tileBytesTotal + i * tileBytes;
@@ -272,8 +272,6 @@ DEFINE_AVX2_WIDEN(int8, int8_t)
 // sums are moved to float32 every 256 steps (4096 inputs), before they could overflow.
 #define INT8_BLOCK 4096
 
-I2T_TARGET static inline __m256 int32_to_float(__m256i sum) { return _mm256_cvtepi32_ps(sum); }
-
 I2T_TARGET static void linear_rows_avx2_int8(const void *weights, const float *scales, ptrdiff_t in, ptrdiff_t outBegin,
                                              ptrdiff_t outEnd, const float *x, ptrdiff_t ldx, ptrdiff_t rows,
                                              const float *bias, float *y, ptrdiff_t ldy) {
@@ -349,7 +347,7 @@ I2T_TARGET static void linear_rows_avx2_int8(const void *weights, const float *s
                         }
                     }
                 }
-                for (int k = 0; k < 8; k++) total[k] = _mm256_add_ps(total[k], int32_to_float(acc[k]));
+                for (int k = 0; k < 8; k++) total[k] = _mm256_add_ps(total[k], _mm256_cvtepi32_ps(acc[k]));
             }
             for (ptrdiff_t k = 0; k < tile; k++) {
                 const float wscale = scales[o + k];

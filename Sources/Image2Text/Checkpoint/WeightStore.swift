@@ -11,7 +11,8 @@ public struct WeightTensor: @unchecked Sendable {
 
 /// The weights of a checkpoint folder, checked strictly against the tensors the configuration needs: every expected
 /// tensor present with its shape and a floating-point dtype (or, for weight matrices, I8 with its per-row F32
-/// `…_scale`), every tensor of the file used or deliberately ignored (`*.position_ids`). Weights stay memory-mapped; nothing is copied or converted here.
+/// `…_scale`), every tensor of the file used or deliberately ignored (`*.position_ids`). Weights stay memory-mapped;
+/// nothing is copied or converted here.
 public final class WeightStore: Sendable {
     /// The weight files, in load order (one, or the shards of a sharded checkpoint).
     public let files: [SafetensorsFile]
@@ -54,14 +55,16 @@ public final class WeightStore: Sendable {
                     throw CheckpointError.missingTensors(url, names: [entry.scaleName])
                 }
                 guard scales.dtype == .float32 else {
-                    throw CheckpointError.wrongDType(origin[entry.scaleName] ?? url, tensor: scales.name, expected: "F32", actual: scales.dtype.rawValue)
+                    throw CheckpointError.wrongDType(origin[entry.scaleName] ?? url, tensor: scales.name, expected: "F32",
+                                                     actual: scales.dtype.rawValue)
                 }
                 guard scales.shape == [entry.shape[0]] else {
                     throw CheckpointError.shapeMismatch(origin[entry.scaleName] ?? url, tensor: scales.name, expected: [entry.shape[0]],
                                                         actual: scales.shape)
                 }
             } else if !tensor.dtype.isFloatingPoint {
-                throw CheckpointError.wrongDType(url, tensor: tensor.name, expected: entry.isMatrix ? "F32, F16, BF16 or I8" : "F32, F16 or BF16",
+                throw CheckpointError.wrongDType(url, tensor: tensor.name,
+                                                 expected: entry.isMatrix ? "F32, F16, BF16 or I8" : "F32, F16 or BF16",
                                                  actual: tensor.dtype.rawValue)
             }
             guard tensor.shape == entry.shape else {
