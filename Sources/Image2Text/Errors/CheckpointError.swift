@@ -19,6 +19,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case invalidIndex(URL, reason: String)
     /// A conversion's output folder cannot be written.
     case unwritableOutput(URL, reason: String)
+    /// A PyTorch checkpoint's pickle names a global a state dict does not need (it was not called).
+    case unsafePickle(URL, global: String)
 
     public var description: String {
         switch self {
@@ -46,6 +48,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
             return "\(url.path): tensor '\(tensor)' has dtype \(actual), expected \(expected)"
         case .invalidIndex(let url, let reason): return "\(url.path): invalid shard index: \(reason)"
         case .unwritableOutput(let url, let reason): return "\(url.path): cannot write the converted checkpoint: \(reason)"
+        case .unsafePickle(let url, let global):
+            return "\(url.path): the pickle calls '\(global)', which a state dict does not need; refused without running it"
         }
     }
 

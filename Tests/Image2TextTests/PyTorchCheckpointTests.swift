@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import Image2Text
+
+/// `torch.save` zip checkpoints (`Fixtures/pytorch/`, `tools/reference/make_pytorch_bin_fixtures.py`, golden
+/// `pytorch_bin.json`): every tensor's bytes as torch 2.15 holds them; a pickle that would run a shell command is
+/// refused and nothing runs.
+@Suite struct PyTorchCheckpointTests {
+    struct Golden: Decodable {
+        struct Tensor: Decodable { let name: String; let dtype: String; let shape: [Int]; let sha256: String }
+        let tensors: [Tensor]
+        let malicious_marker: String
+    }
+
+    static let golden = Result { try JSONDecoder().decode(Golden.self, from: Data(contentsOf: Fixtures.golden("pytorch_bin.json"))) }
+
+    @Test("every tensor of a torch.save state dict: name, dtype, shape and bytes as torch's")
+    func stateDict() throws {
+        let golden = try Self.golden.get()
+        let checkpoint = try PyTorchCheckpoint(contentsOf: Fixtures.root.appendingPathComponent("pytorch/state_dict.bin"))
+        #expect(checkpoint.tensors.map(\.name) == golden.tensors.map(\.name))
+        let dtypes: [String: TensorDType] = ["float32": .float32, "float16": .float16, "bfloat16": .bfloat16]
+        for (tensor, expected) in zip(checkpoint.tensors, golden.tensors) {
+            #expect(tensor.dtype == dtypes[expected.dtype] && tensor.shape == expected.shape, "\(tensor.name)")
+            #expect(SHA256.hexDigest(checkpoint.bytes(of: tensor)) == expected.sha256, "\(tensor.name) bytes")
+        }
+    }
+
+    @Test("a pickle that calls os.system is refused before anything runs")
+    func maliciousPickle() throws {
+        let golden = try Self.golden.get()
+        try? FileManager.default.removeItem(atPath: golden.malicious_marker)
+        let url = Fixtures.root.appendingPathComponent("pytorch/malicious.bin")
+        #expect(throws: CheckpointError.unsafePickle(url, global: "posix.system")) { try PyTorchCheckpoint(contentsOf: url) }
+        #expect(!FileManager.default.fileExists(atPath: golden.malicious_marker))
+    }
+
+    @Test("a file that is not a zip checkpoint gives a typed error")
+    func notZip() throws {
+        let url = Fixtures.tinyModel.appendingPathComponent("config.json")
+        #expect(throws: CheckpointError.self) { try PyTorchCheckpoint(contentsOf: url) }
+    }
+}
