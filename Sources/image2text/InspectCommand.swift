@@ -48,7 +48,8 @@ private struct InspectionReport: Encodable {
         let vision = config.visionConfig
         directory = folder.directory.path
         files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.directory.path)) ?? []).sorted()
-        weightFormat = "safetensors (\(folder.weights.files.count) file\(folder.weights.files.count == 1 ? "" : "s"))"
+        weightFormat = folder.weights.files.first is PyTorchCheckpoint ? "pytorch_model.bin (torch.save zip)"
+            : "safetensors (\(folder.weights.files.count) file\(folder.weights.files.count == 1 ? "" : "s"))"
         let stored = folder.weights.files.flatMap(\.tensors).filter { $0.dtype.weightType != nil }
         weightDTypes = Array(Set(stored.map(\.dtype.rawValue))).sorted()
         parameterCount = folder.weights.allTensors.reduce(0) { $0 + $1.shape.reduce(1, *) }

@@ -125,13 +125,16 @@ import Testing
         #expect(folder.weights.allTensors.count == tensors.count)
     }
 
-    @Test("a folder without weights, or with only pytorch_model.bin, says so")
+    @Test("a folder without weights says so; a broken pytorch_model.bin is named")
     func noWeights() throws {
         let directory = try Fixtures.temporaryDirectory()
         try Data(SyntheticCheckpoint.tinyConfigJSON.utf8).write(to: directory.appendingPathComponent("config.json"))
         #expect(throws: CheckpointError.noWeights(directory, found: ["config.json"])) { try CheckpointFolder(directory: directory) }
-        try Data([0x50, 0x4b]).write(to: directory.appendingPathComponent("pytorch_model.bin"))
-        #expect(throws: CheckpointError.self) { try CheckpointFolder(directory: directory) }
+        let pickle = directory.appendingPathComponent("pytorch_model.bin")
+        try Data([0x50, 0x4b]).write(to: pickle)
+        #expect(throws: CheckpointError.unsupportedWeightFormat(pickle, reason: "zip archive: no end-of-central-directory record")) {
+            try CheckpointFolder(directory: directory)
+        }
     }
 
     @Test("a missing folder or config.json is named")

@@ -40,4 +40,26 @@ import Testing
         let url = Fixtures.tinyModel.appendingPathComponent("config.json")
         #expect(throws: CheckpointError.self) { try PyTorchCheckpoint(contentsOf: url) }
     }
+
+    @Test("a folder with pytorch_model.bin instead of model.safetensors: the same tensors, the same captions")
+    func folder() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for name in try FileManager.default.contentsOfDirectory(atPath: Fixtures.tinyModel.path) where name != "model.safetensors" {
+            try FileManager.default.copyItem(at: Fixtures.tinyModel.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+        }
+        let file = try SafetensorsFile(contentsOf: Fixtures.tinyModel.appendingPathComponent("model.safetensors"))
+        try StateDictWriter.write(file.tensors.map { TensorData(name: $0.name, dtype: $0.dtype, shape: $0.shape, bytes: Data(file.bytes(of: $0))) },
+                                  to: directory.appendingPathComponent("pytorch_model.bin"))
+        let original = try GITModel(directory: Fixtures.tinyModel), twin = try GITModel(directory: directory)
+        #expect(twin.weights.files.first is PyTorchCheckpoint)
+        #expect(twin.weights.allTensors.map(\.name) == original.weights.allTensors.map(\.name))
+        for (ours, reference) in zip(twin.weights.allTensors, original.weights.allTensors) {
+            #expect(ours.dtype == reference.dtype && ours.shape == reference.shape && Data(ours.bytes) == Data(reference.bytes), "\(ours.name)")
+        }
+        for image in ["0.png", "5.png"] {
+            let rgb = try TinyModelGenerationTests.image(image)
+            #expect(try twin.caption(rgb).ids == original.caption(rgb).ids)
+        }
+    }
 }

@@ -9,21 +9,33 @@ public struct WeightTensor: @unchecked Sendable {
     public let bytes: UnsafeRawBufferPointer
 }
 
+/// A memory-mapped weight file: `model.safetensors` (or a shard of it) or a `torch.save` `pytorch_model.bin`.
+public protocol WeightFile: Sendable {
+    var url: URL { get }
+    /// The tensors, in the file's order.
+    var tensors: [TensorInfo] { get }
+    /// A tensor's bytes, a view into the mapping that stays valid as long as the file object lives.
+    func bytes(of tensor: TensorInfo) -> UnsafeRawBufferPointer
+}
+
+extension SafetensorsFile: WeightFile {}
+extension PyTorchCheckpoint: WeightFile {}
+
 /// The weights of a checkpoint folder, checked strictly against the tensors the configuration needs: every expected
 /// tensor present with its shape and a floating-point dtype (or, for weight matrices, I8 with its per-row F32
 /// `…_scale`), every tensor of the file used or deliberately ignored (`*.position_ids`). Weights stay memory-mapped;
 /// nothing is copied or converted here.
 public final class WeightStore: Sendable {
     /// The weight files, in load order (one, or the shards of a sharded checkpoint).
-    public let files: [SafetensorsFile]
+    public let files: [any WeightFile]
     private let tensors: [String: WeightTensor]
     /// Tensors present in the files but ignored (`*.position_ids` buffers).
     public let ignoredNames: [String]
 
-    /// Opens the weights of `directory` (`model.safetensors`, or the shards listed by
-    /// `model.safetensors.index.json`) and checks them against `expected`.
+    /// Opens the weights of `directory` (`model.safetensors`, the shards listed by `model.safetensors.index.json`, or
+    /// else `pytorch_model.bin`) and checks them against `expected`.
     package init(directory: URL, expected: [ExpectedTensor]) throws {
-        files = try Self.weightFiles(in: directory).map { try SafetensorsFile(contentsOf: $0) }
+        files = try Self.weightFiles(in: directory)
         var tensors: [String: WeightTensor] = [:]
         var ignored: [String] = []
         var origin: [String: URL] = [:]
@@ -84,9 +96,9 @@ public final class WeightStore: Sendable {
     /// Total bytes of weight data.
     public var byteCount: Int { tensors.values.reduce(0) { $0 + $1.bytes.count } }
 
-    private static func weightFiles(in directory: URL) throws -> [URL] {
+    private static func weightFiles(in directory: URL) throws -> [any WeightFile] {
         let single = directory.appendingPathComponent("model.safetensors")
-        if FileManager.default.fileExists(atPath: single.path) { return [single] }
+        if FileManager.default.fileExists(atPath: single.path) { return [try SafetensorsFile(contentsOf: single)] }
         let index = directory.appendingPathComponent("model.safetensors.index.json")
         if FileManager.default.fileExists(atPath: index.path) {
             let shardIndex = try JSONFile.decode(ShardIndex.self, from: index)
@@ -96,14 +108,16 @@ public final class WeightStore: Sendable {
                 guard !shard.contains("/"), !shard.hasPrefix(".") else {
                     throw CheckpointError.invalidIndex(index, reason: "shard name '\(shard)' is not a plain file name")
                 }
-                return directory.appendingPathComponent(shard)
+                return try SafetensorsFile(contentsOf: directory.appendingPathComponent(shard))
             }
         }
+        let pickle = directory.appendingPathComponent("pytorch_model.bin")
+        if FileManager.default.fileExists(atPath: pickle.path) { return [try PyTorchCheckpoint(contentsOf: pickle)] }
         let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()) ?? []
-        if contents.contains("pytorch_model.bin") {
+        if contents.contains("pytorch_model.bin.index.json") {
             throw CheckpointError.unsupportedWeightFormat(
-                directory.appendingPathComponent("pytorch_model.bin"),
-                reason: "PyTorch pickle checkpoints are not read yet; convert the folder to model.safetensors")
+                directory.appendingPathComponent("pytorch_model.bin.index.json"),
+                reason: "sharded PyTorch checkpoints are not read yet; convert the folder to model.safetensors")
         }
         throw CheckpointError.noWeights(directory, found: contents)
     }

@@ -28,7 +28,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case .notADirectory(let url): return "\(url.path): not a checkpoint folder"
         case .unreadableFile(let url, let reason): return "\(url.path): cannot read: \(reason)"
         case .noWeights(let url, let found):
-            return "\(url.path): no model.safetensors (or sharded model.safetensors.index.json) in the folder"
+            return "\(url.path): no model.safetensors (or sharded model.safetensors.index.json) or pytorch_model.bin in the folder"
                 + (found.isEmpty ? "" : "; it holds: \(found.joined(separator: ", "))")
         case .unsupportedWeightFormat(let url, let reason): return "\(url.path): unsupported weight format: \(reason)"
         case .invalidHeader(let url, let reason): return "\(url.path): invalid safetensors header: \(reason)"
