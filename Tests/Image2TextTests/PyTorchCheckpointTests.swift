@@ -35,10 +35,20 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: golden.malicious_marker))
     }
 
-    @Test("a file that is not a zip checkpoint gives a typed error")
+    @Test("a file that is not a zip checkpoint, or a truncated one, gives a typed error")
     func notZip() throws {
         let url = Fixtures.tinyModel.appendingPathComponent("config.json")
-        #expect(throws: CheckpointError.self) { try PyTorchCheckpoint(contentsOf: url) }
+        #expect(throws: CheckpointError.unsupportedWeightFormat(url, reason: "zip archive: no end-of-central-directory record")) {
+            try PyTorchCheckpoint(contentsOf: url)
+        }
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let whole = try Data(contentsOf: Fixtures.root.appendingPathComponent("pytorch/state_dict.bin"))
+        for length in [whole.count / 2, whole.count - 30, 10] {
+            let truncated = directory.appendingPathComponent("cut-\(length).bin")
+            try whole.prefix(length).write(to: truncated)
+            #expect(throws: CheckpointError.self, "cut to \(length) bytes") { try PyTorchCheckpoint(contentsOf: truncated) }
+        }
     }
 
     @Test("a folder with pytorch_model.bin instead of model.safetensors: the same tensors, the same captions")

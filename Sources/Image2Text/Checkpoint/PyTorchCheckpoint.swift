@@ -61,9 +61,10 @@ struct ZipArchive {
             return T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
         }
         // End of central directory: 22 bytes plus a comment of up to 65535 bytes, at the end of the file.
-        var end = bytes.count - 22
-        while end >= max(0, bytes.count - 22 - 65535), try read(end, UInt32.self) != 0x0605_4b50 { end -= 1 }
-        guard end >= 0, bytes.count >= 22 else { throw invalid("no end-of-central-directory record") }
+        let lastCandidates = stride(from: bytes.count - 22, through: max(0, bytes.count - 22 - 65535), by: -1)
+        guard let end = try lastCandidates.first(where: { try read($0, UInt32.self) == 0x0605_4b50 }) else {
+            throw invalid("no end-of-central-directory record")
+        }
         let count = Int(try read(end + 10, UInt16.self))
         var offset = Int(try read(end + 16, UInt32.self))
         guard count != 0xffff, offset != 0xffff_ffff else { throw invalid("zip64 archives are not read yet") }
@@ -242,9 +243,16 @@ struct RestrictedUnpickler {
                 throw invalid("_rebuild_tensor_v2 with unexpected arguments")
             }
             let shape = try sizeValues.map { value -> Int in
-                guard case .int(let size) = value else { throw invalid("a non-integer size") }
+                guard case .int(let size) = value, (0...(1 << 40)).contains(size) else { throw invalid("a size that is not a count") }
                 return size
             }
+            var elements = 1
+            for size in shape {
+                let (product, overflow) = elements.multipliedReportingOverflow(by: size)
+                guard !overflow, product < 1 << 40 else { throw invalid("tensor of shape \(shape) is too large") }
+                elements = product
+            }
+            guard (0..<(1 << 40)).contains(offset) else { throw invalid("storage offset \(offset) is out of range") }
             let strides = try strideValues.map { value -> Int in
                 guard case .int(let stride) = value else { throw invalid("a non-integer stride") }
                 return stride
