@@ -20,18 +20,19 @@ public final class PyTorchCheckpoint: Sendable {
         }
         let prefix = String(pickle.name.dropLast("data.pkl".count))
         let references = try RestrictedUnpickler(bytes: UnsafeRawBufferPointer(rebasing: file.bytes[pickle.range]), url: url).stateDict()
+        let entryRanges = Dictionary(archive.entries.map { ($0.name, $0.range) }, uniquingKeysWith: { first, _ in first })
         var tensors = [TensorInfo](), starts = [String: Int]()
         for reference in references {
-            guard let storage = archive.entries.first(where: { $0.name == prefix + "data/" + reference.storageKey }) else {
+            guard let storage = entryRanges[prefix + "data/" + reference.storageKey] else {
                 throw CheckpointError.invalidTensorEntry(url, tensor: reference.name, reason: "storage '\(reference.storageKey)' is missing")
             }
             let size = reference.dtype.byteSize
             let begin = reference.storageOffset * size, count = reference.shape.reduce(1, *) * size
-            guard begin >= 0, begin + count <= storage.range.count else {
+            guard begin >= 0, begin + count <= storage.count else {
                 throw CheckpointError.invalidTensorEntry(url, tensor: reference.name, reason: "runs past the end of its storage")
             }
             tensors.append(TensorInfo(name: reference.name, dtype: reference.dtype, shape: reference.shape, dataRange: begin..<begin + count))
-            starts[reference.name] = storage.range.lowerBound
+            starts[reference.name] = storage.lowerBound
         }
         self.tensors = tensors
         dataStarts = starts

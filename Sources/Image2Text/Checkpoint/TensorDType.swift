@@ -21,7 +21,7 @@ public enum TensorDType: String, Sendable, CaseIterable {
     }
 
     /// Whether the type holds floating-point values.
-    public var isFloatingPoint: Bool { weightType != nil && self != .int8 }
+    public var isFloatingPoint: Bool { self == .float32 || self == .float16 || self == .bfloat16 }
 
     /// The in-memory weight type that keeps these values as they are, if any.
     public var weightType: WeightType? {
