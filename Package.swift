@@ -18,6 +18,11 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
+        .systemLibrary(
+            name: "CFFmpeg", pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+        ),
 
         // Weight-type kernels in C: the AVX2 + FMA + F16C variants are selected at run time (target attributes, no flags).
         .target(name: "CKernels", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
@@ -27,7 +32,7 @@ let package = Package(
         ),
         .target(
             name: "Image2Text",
-            dependencies: ["Image2TextKernels", "CTurboJPEG", "CPNG"]
+            dependencies: ["Image2TextKernels", "CTurboJPEG", "CPNG", "CWebP", "CFFmpeg"]
         ),
         .executableTarget(
             name: "image2text",

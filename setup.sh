@@ -7,6 +7,11 @@ packages=(
   libturbojpeg0-dev   # JPEG decoding, TurboJPEG API
   libjpeg62-turbo-dev
   libpng-dev          # PNG decoding, simplified png_image API
+  libwebp-dev         # WebP decoding (libwebp, libwebpdemux for animated files)
+  libavformat-dev     # video: FFmpeg demuxing,
+  libavcodec-dev      #   decoding
+  libswscale-dev      #   and conversion to RGB
+  libavutil-dev
   pkg-config
 )
 missing=()
