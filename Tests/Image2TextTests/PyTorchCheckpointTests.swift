@@ -51,6 +51,45 @@ import Testing
         }
     }
 
+    @Test("the legacy (PyTorch < 1.6) format is named in the error")
+    func legacyFormat() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("pytorch_model.bin")
+        try Data(PyTorchCheckpoint.legacyMagic + Array(repeating: 0x2e, count: 64)).write(to: url)
+        #expect(throws: CheckpointError.self) { try PyTorchCheckpoint(contentsOf: url) }
+        do { _ = try PyTorchCheckpoint(contentsOf: url) } catch {
+            #expect("\(error)".contains("legacy torch.save format of PyTorch < 1.6"), "\(error)")
+        }
+    }
+
+    @Test("sharded pytorch_model-0000K-of-0000N.bin files with their index load as the safetensors folder")
+    func shardedFolder() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for name in try FileManager.default.contentsOfDirectory(atPath: Fixtures.tinyModel.path) where name != "model.safetensors" {
+            try FileManager.default.copyItem(at: Fixtures.tinyModel.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+        }
+        let file = try SafetensorsFile(contentsOf: Fixtures.tinyModel.appendingPathComponent("model.safetensors"))
+        let tensors = file.tensors.map { TensorData(name: $0.name, dtype: $0.dtype, shape: $0.shape, bytes: Data(file.bytes(of: $0))) }
+        let half = tensors.count / 2
+        var weightMap = [String: String]()
+        for (shard, part) in [tensors[..<half], tensors[half...]].enumerated() {
+            let name = "pytorch_model-0000\(shard + 1)-of-00002.bin"
+            try StateDictWriter.write(Array(part), to: directory.appendingPathComponent(name))
+            for tensor in part { weightMap[tensor.name] = name }
+        }
+        try JSONSerialization.data(withJSONObject: ["metadata": [:], "weight_map": weightMap])
+            .write(to: directory.appendingPathComponent("pytorch_model.bin.index.json"))
+        let original = try GITModel(directory: Fixtures.tinyModel), sharded = try GITModel(directory: directory)
+        #expect(sharded.weights.files.count == 2 && sharded.weights.files.allSatisfy { $0 is PyTorchCheckpoint })
+        for (ours, reference) in zip(sharded.weights.allTensors, original.weights.allTensors) {
+            #expect(ours.name == reference.name && Data(ours.bytes) == Data(reference.bytes), "\(ours.name)")
+        }
+        let rgb = try TinyModelGenerationTests.image("0.png")
+        #expect(try sharded.caption(rgb).ids == original.caption(rgb).ids)
+    }
+
     @Test("a folder with pytorch_model.bin instead of model.safetensors: the same tensors, the same captions")
     func folder() throws {
         let directory = try Fixtures.temporaryDirectory()

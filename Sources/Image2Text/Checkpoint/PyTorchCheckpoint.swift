@@ -11,9 +11,17 @@ public final class PyTorchCheckpoint: Sendable {
     /// Where each tensor's bytes start in the file (its `dataRange` is relative to this).
     private let dataStarts: [String: Int]
 
+    /// How a legacy (pre-1.6, non-zip) `torch.save` file starts: pickle protocol 2 and the format's magic number
+    /// 0x1950a86a20f9469cfc6c as a `LONG1` opcode.
+    static let legacyMagic: [UInt8] = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]
+
     public init(contentsOf url: URL) throws {
         file = try MappedFile(url: url)
         self.url = url
+        if file.bytes.starts(with: Self.legacyMagic) {
+            throw CheckpointError.unsupportedWeightFormat(url, reason: "the legacy torch.save format of PyTorch < 1.6 is "
+                + "not read; re-save it with a newer torch (torch.save(torch.load(f), f)) or convert it to safetensors")
+        }
         let archive = try ZipArchive(file.bytes, url: url)
         guard let pickle = archive.entries.first(where: { $0.name.hasSuffix("/data.pkl") || $0.name == "data.pkl" }) else {
             throw CheckpointError.unsupportedWeightFormat(url, reason: "not a zip-format torch.save checkpoint (no data.pkl)")

@@ -32,8 +32,9 @@ public final class WeightStore: Sendable {
     /// Tensors present in the files but ignored (`*.position_ids` buffers).
     public let ignoredNames: [String]
 
-    /// Opens the weights of `directory` (`model.safetensors`, the shards listed by `model.safetensors.index.json`, or
-    /// else `pytorch_model.bin`) and checks them against `expected`.
+    /// Opens the weights of `directory` (the first found of `model.safetensors`, the shards listed by
+    /// `model.safetensors.index.json`, `pytorch_model.bin`, the shards listed by `pytorch_model.bin.index.json`) and
+    /// checks them against `expected`.
     package init(directory: URL, expected: [ExpectedTensor]) throws {
         files = try Self.weightFiles(in: directory)
         var tensors: [String: WeightTensor] = [:]
@@ -97,29 +98,29 @@ public final class WeightStore: Sendable {
     public var byteCount: Int { tensors.values.reduce(0) { $0 + $1.bytes.count } }
 
     private static func weightFiles(in directory: URL) throws -> [any WeightFile] {
+        let files = FileManager.default
         let single = directory.appendingPathComponent("model.safetensors")
-        if FileManager.default.fileExists(atPath: single.path) { return [try SafetensorsFile(contentsOf: single)] }
+        if files.fileExists(atPath: single.path) { return [try SafetensorsFile(contentsOf: single)] }
         let index = directory.appendingPathComponent("model.safetensors.index.json")
-        if FileManager.default.fileExists(atPath: index.path) {
-            let shardIndex = try JSONFile.decode(ShardIndex.self, from: index)
-            let shards = Array(Set(shardIndex.weightMap.values)).sorted()
-            guard !shards.isEmpty else { throw CheckpointError.invalidIndex(index, reason: "weight_map is empty") }
-            return try shards.map { shard in
-                guard !shard.contains("/"), !shard.hasPrefix(".") else {
-                    throw CheckpointError.invalidIndex(index, reason: "shard name '\(shard)' is not a plain file name")
-                }
-                return try SafetensorsFile(contentsOf: directory.appendingPathComponent(shard))
-            }
-        }
+        if files.fileExists(atPath: index.path) { return try shards(listedIn: index, open: SafetensorsFile.init) }
         let pickle = directory.appendingPathComponent("pytorch_model.bin")
-        if FileManager.default.fileExists(atPath: pickle.path) { return [try PyTorchCheckpoint(contentsOf: pickle)] }
-        let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()) ?? []
-        if contents.contains("pytorch_model.bin.index.json") {
-            throw CheckpointError.unsupportedWeightFormat(
-                directory.appendingPathComponent("pytorch_model.bin.index.json"),
-                reason: "sharded PyTorch checkpoints are not read yet; convert the folder to model.safetensors")
+        if files.fileExists(atPath: pickle.path) { return [try PyTorchCheckpoint(contentsOf: pickle)] }
+        let pickleIndex = directory.appendingPathComponent("pytorch_model.bin.index.json")
+        if files.fileExists(atPath: pickleIndex.path) { return try shards(listedIn: pickleIndex, open: PyTorchCheckpoint.init) }
+        throw CheckpointError.noWeights(directory, found: (try? files.contentsOfDirectory(atPath: directory.path).sorted()) ?? [])
+    }
+
+    /// The shard files a Hugging Face index (`weight_map`: tensor name → file name) lists, opened by `open`.
+    private static func shards(listedIn index: URL, open: (URL) throws -> any WeightFile) throws -> [any WeightFile] {
+        let shardIndex = try JSONFile.decode(ShardIndex.self, from: index)
+        let shards = Array(Set(shardIndex.weightMap.values)).sorted()
+        guard !shards.isEmpty else { throw CheckpointError.invalidIndex(index, reason: "weight_map is empty") }
+        return try shards.map { shard in
+            guard !shard.contains("/"), !shard.hasPrefix(".") else {
+                throw CheckpointError.invalidIndex(index, reason: "shard name '\(shard)' is not a plain file name")
+            }
+            return try open(index.deletingLastPathComponent().appendingPathComponent(shard))
         }
-        throw CheckpointError.noWeights(directory, found: contents)
     }
 
     private struct ShardIndex: Decodable {
