@@ -6,7 +6,7 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
     case fileNotFound(source: String)
     case unreadableFile(source: String, reason: String)
     case emptyFile(source: String)
-    /// The first bytes are neither a JPEG SOI marker nor the PNG signature.
+    /// The first bytes match the signature of none of the formats read (``ImageFormat``).
     case unknownFormat(source: String, leadingBytes: String)
     /// The decoder stopped on damaged data; `reason` is its own message.
     case corruptData(source: String, format: ImageFormat, reason: String)
@@ -23,7 +23,7 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
         case .unreadableFile(let source, let reason): "\(source): cannot read the file: \(reason)"
         case .emptyFile(let source): "\(source): the file is empty"
         case .unknownFormat(let source, let leadingBytes):
-            "\(source): not a JPEG or PNG image (it starts with \(leadingBytes))"
+            "\(source): not a \(Self.formatsRead) image (it starts with \(leadingBytes))"
         case .corruptData(let source, let format, let reason): "\(source): corrupt \(format) data: \(reason)"
         case .truncatedData(let source, let format, let reason): "\(source): truncated \(format) data: \(reason)"
         case .tooManyPixels(let source, let width, let height, let limit):
@@ -31,4 +31,10 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
         case .unsupportedVariant(let source, let format, let variant): "\(source): unsupported \(format) variant: \(variant)"
         }
     }
+
+    /// "JPEG, PNG, GIF or WebP".
+    private static let formatsRead: String = {
+        let names = ImageFormat.allCases.map(\.description)
+        return names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
+    }()
 }

@@ -1,9 +1,13 @@
 import Foundation
 
 /// The file formats ``ImageDecoder`` reads.
-public enum ImageFormat: String, Sendable, CustomStringConvertible {
+public enum ImageFormat: String, Sendable, CaseIterable, CustomStringConvertible {
     case jpeg = "JPEG"
     case png = "PNG"
+    /// The first frame, as Pillow opens it.
+    case gif = "GIF"
+    /// Lossy and lossless, still or animated (the first frame).
+    case webp = "WebP"
 
     public var description: String { rawValue }
 }
@@ -22,6 +26,16 @@ public protocol ImageDecoding: Sendable {
 
     /// Decodes the whole image; throws ``ImageError`` naming `source` on failure.
     func decode(_ data: Data, source: String) throws -> RGBImage
+
+    /// The EXIF block Pillow would put in `info["exif"]` (a TIFF structure, perhaps after `Exif\0\0`), or `nil`.
+    func exifPayload(in data: Data) -> Data?
+}
+
+// MARK: - Default implementations
+
+extension ImageDecoding {
+    /// Formats without EXIF (GIF) have none.
+    public func exifPayload(in data: Data) -> Data? { nil }
 }
 
 /// Limits checked against an image's header before any pixel is decoded.

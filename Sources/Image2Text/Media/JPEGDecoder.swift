@@ -3,7 +3,8 @@ import Foundation
 
 /// Decodes JPEG with TurboJPEG the way Pillow's `JpegImagePlugin` does: accurate integer IDCT and fancy chroma
 /// upsampling (libjpeg's defaults), grayscale replicated to RGB, 4-channel (CMYK/YCCK) files read as Adobe-inverted
-/// CMYK and converted with Pillow's `cmyk2rgb`. EXIF orientation is ignored, as transformers ignores it.
+/// CMYK and converted with Pillow's `cmyk2rgb`. EXIF orientation is ignored, as transformers ignores it (``ImageDecoder``
+/// applies it when asked, from ``exifPayload(in:)``).
 public struct JPEGDecoder: ImageDecoding {
     public init() {}
 

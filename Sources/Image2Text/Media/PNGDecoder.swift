@@ -65,6 +65,12 @@ public struct PNGDecoder: ImageDecoding {
         return RGBImage(width: header.width, height: header.height, computedPixels: pixels)
     }
 
+    /// `Exif\0\0` and the last eXIf chunk's payload, as Pillow stores it (the last chunk wins, before or after the
+    /// image data).
+    public func exifPayload(in data: Data) -> Data? {
+        (try? PNGChunks(data, source: "").exifPayload).map { Data("Exif\0\0".utf8) + $0 }
+    }
+
     private func failure(_ image: png_image, _ chunks: PNGChunks, source: String) -> ImageError {
         let message = withUnsafeBytes(of: image.message) { bytes in
             String(decoding: bytes.prefix(while: { $0 != 0 }), as: UTF8.self)
@@ -168,6 +174,8 @@ struct PNGChunks {
     private(set) var isTruncated = false
     /// The payload of a tRNS chunk of a gray or RGB image (applied by ``PNGDecoder``, not by libpng).
     private(set) var colorKeyPayload: Data?
+    /// The payload of the last eXIf chunk.
+    private(set) var exifPayload: Data?
 
     init(_ data: Data, source: String) throws {
         let bytes = [UInt8](data)
@@ -201,6 +209,7 @@ struct PNGChunks {
             let type = String(decoding: bytes[offset + 4..<offset + 8], as: UTF8.self)
             guard length <= Int(Int32.max), offset + 12 + length <= bytes.count else { break }
             let chunkEnd = offset + 12 + length
+            if type == "eXIf" { exifPayload = Data(bytes[offset + 8..<offset + 8 + length]) }
             if type == "tRNS", header.colorType == 0 || header.colorType == 2 {
                 colorKeyPayload = Data(bytes[offset + 8..<offset + 8 + length])
             } else if !Self.colorManagementChunks.contains(type) {
