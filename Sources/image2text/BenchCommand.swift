@@ -41,6 +41,10 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+        // The figures and the sgemm shapes are those of the checkpoint's own resolution.
+        guard modelOptions.imageSize == nil else {
+            throw ValidationError("bench runs the checkpoint's own image size; drop --image-size")
+        }
     }
 
     func run() throws {

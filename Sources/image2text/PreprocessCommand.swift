@@ -9,22 +9,25 @@ struct PreprocessCommand: ParsableCommand {
         commandName: "preprocess",
         abstract: "Write an image's pixel values to a .npy file.",
         discussion: """
-            Decodes the JPEG or PNG, resizes, crops, rescales and normalizes it with the checkpoint's processor \
-            settings (processor_config.json or preprocessor_config.json), writes float32 [3, H, W] to FILE.npy and \
+            Decodes the JPEG, PNG, GIF or WebP (the first frame of an animation), resizes, crops, rescales and \
+            normalizes it with the checkpoint's processor settings (processor_config.json or \
+            preprocessor_config.json; --image-size overrides the size), writes float32 [3, H, W] to FILE.npy and \
             prints the shape and the SHA-256 of the little-endian float32 values.
             """)
 
     @OptionGroup var modelOptions: ModelOptions
 
+    @OptionGroup var mediaOptions: MediaOptions
+
     @Option(name: .long, help: ArgumentHelp("Where to write the pixel values.", valueName: "FILE.npy"))
     var output: String
 
-    @Argument(help: ArgumentHelp("A JPEG or PNG file.", valueName: "IMAGE"))
+    @Argument(help: ArgumentHelp("A JPEG, PNG, GIF or WebP file.", valueName: "IMAGE"))
     var image: String
 
     func run() throws {
-        let configuration = try ImageProcessorConfiguration.load(directory: modelOptions.directory())
-        let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: self.image))
+        let configuration = try modelOptions.imageProcessorConfiguration()
+        let image = try mediaOptions.decodeImage(atPath: self.image)
         let pixelValues: PixelValues
         do {
             pixelValues = try CLIPImageProcessor(configuration: configuration).preprocess(image)

@@ -40,8 +40,8 @@ import Testing
 
     @Test("pixel values of the wrong shape")
     func wrongPixelShape() throws {
-        let pixels = PixelValues(shape: [3, 32, 32], values: Array(repeating: 0, count: 3 * 32 * 32))
-        #expect(throws: GenerationError.pixelValuesShape(expected: [3, 64, 64], actual: [3, 32, 32])) {
+        let pixels = PixelValues(shape: [4, 32, 32], values: Array(repeating: 0, count: 4 * 32 * 32))
+        #expect(throws: GenerationError.pixelValuesShape(expected: [3, 32, 32], actual: [4, 32, 32])) {
             try Self.model.encode(pixelValues: pixels)
         }
     }
@@ -52,18 +52,19 @@ import Testing
         #expect(throws: GenerationError.foreignImageContext) { try Self.model.caption(context) }
     }
 
-    @Test("a processor whose crop does not fit the vision tower: an error naming pixel_values")
+    @Test("a processor whose crop is smaller than a patch: an error naming pixel_values")
     func processorMismatch() throws {
         let folder = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         try copyDemoModel(to: folder)
         let url = folder.appendingPathComponent("preprocessor_config.json")
         var settings = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
-        settings["crop_size"] = ["height": 48, "width": 48]
+        settings["crop_size"] = ["height": 6, "width": 48]
         try JSONSerialization.data(withJSONObject: settings).write(to: url)
         let model = try GITModel(directory: folder)
         let error = #expect(throws: GenerationError.self) { try model.caption(TinyModelGenerationTests.image("0.png")) }
-        #expect(error?.description == "pixel_values: the vision tower takes shape [3, 64, 64], got [3, 48, 48]")
+        #expect(error?.description == "pixel_values: a 6×48 image is smaller than one 8×8 patch (vision_config.patch_size); "
+                + "height and width must be at least 8")
     }
 
     @Test("a checkpoint folder missing a file names the file",

@@ -59,16 +59,17 @@ def build_config():
     return GitConfig(vision_config=dict(VISION), **TEXT)
 
 
-def build_checkpoint(output: str) -> dict:
-    """Writes the PRNG checkpoint into `output` and returns its tensor list (state_dict order) and file facts."""
+def build_checkpoint(output: str, config, expected_tensors: int) -> dict:
+    """Writes the PRNG checkpoint of GitForCausalLM(`config`) into `output` (with a CLIP processor at the vision
+    config's image size) and returns its tensor list (state_dict order) and file facts."""
     import torch
     import safetensors.numpy
     from transformers import GitForCausalLM, GitProcessor, CLIPImageProcessor, BertTokenizer
 
-    model = GitForCausalLM(build_config()).eval()
+    model = GitForCausalLM(config).eval()
     reference_sd = model.state_dict()
     names = [k for k in reference_sd if not k.endswith("position_ids")]
-    assert len(names) == EXPECTED_TENSORS, len(names)
+    assert len(names) == expected_tensors, len(names)
 
     arrays, entries = {}, []
     for name in names:
@@ -91,11 +92,11 @@ def build_checkpoint(output: str) -> dict:
 
     os.makedirs(output, exist_ok=True)
     model.save_pretrained(output)
-    size = VISION["image_size"]
+    size = config.vision_config.image_size
     ip = CLIPImageProcessor(size={"shortest_edge": size}, crop_size={"height": size, "width": size},
                             resample=3, image_mean=ckpt.CLIP_MEAN, image_std=ckpt.CLIP_STD)  # 3 = bicubic
     tok = BertTokenizer(ckpt.VOCAB)  # positional! (keyword vocab_file= silently builds a 5-token vocab in 5.23)
-    assert tok.vocab_size == TEXT["vocab_size"], tok.vocab_size
+    assert tok.vocab_size == config.vocab_size, tok.vocab_size
     GitProcessor(image_processor=ip, tokenizer=tok).save_pretrained(output)
     shutil.copyfile(ckpt.VOCAB, os.path.join(output, "vocab.txt"))
 
@@ -124,7 +125,7 @@ def main() -> int:
     t0 = time.time()
     assert max(SAMPLE_ROWS) < IMAGE_TOKENS
 
-    built = build_checkpoint(args.output)
+    built = build_checkpoint(args.output, build_config(), EXPECTED_TENSORS)
     print(f"checkpoint: {len(built['entries'])} tensors, {built['parameter_count']:,} parameters, "
           f"model.safetensors {built['bytes']:,} bytes sha256 {built['sha256']} ({time.time() - t0:.1f} s)")
     os.makedirs(SMALL_FILES_DIR, exist_ok=True)

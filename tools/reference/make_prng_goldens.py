@@ -114,18 +114,24 @@ def sin_input(size: int):
     return case, px
 
 
-def run_case(model, pixel_values, prompts: dict, sample_rows=SAMPLE_ROWS, max_new_tokens=MAX_NEW_TOKENS) -> dict:
+def run_case(model, pixel_values, prompts: dict, sample_rows=SAMPLE_ROWS, max_new_tokens=MAX_NEW_TOKENS,
+             interpolate_pos_encoding=False) -> dict:
     """Measurements of one input: pixel-value digest, vision tower and projection samples (token rows `sample_rows`)
     and, per prompt (label -> ids; "caption" generates without input_ids), the prefill logits, the last decoder
     hidden row and greedy generation of `max_new_tokens` tokens with every step's top-1 logit and top-2 margin.
-    Image tokens, widths and vocabulary size are the model's."""
+    Image tokens, widths and vocabulary size are the model's; with `interpolate_pos_encoding` (passed to the vision
+    tower, the forward pass and generate) the image tokens follow the pixel values' size instead."""
     import torch
 
     config = model.config
-    tokens = image_tokens(config)
+    if interpolate_pos_encoding:
+        patch = config.vision_config.patch_size
+        tokens = (pixel_values.shape[-2] // patch) * (pixel_values.shape[-1] // patch) + 1
+    else:
+        tokens = image_tokens(config)
     assert max(sample_rows) < tokens, (sample_rows, tokens)
     with torch.inference_mode():
-        vis = model.git.image_encoder(pixel_values).last_hidden_state
+        vis = model.git.image_encoder(pixel_values, interpolate_pos_encoding=interpolate_pos_encoding).last_hidden_state
         proj = model.git.visual_projection(vis)
     assert tuple(vis.shape) == (1, tokens, config.vision_config.hidden_size), vis.shape
     assert tuple(proj.shape) == (1, tokens, config.hidden_size), proj.shape
@@ -139,12 +145,14 @@ def run_case(model, pixel_values, prompts: dict, sample_rows=SAMPLE_ROWS, max_ne
     for label, ids in prompts.items():
         input_ids = torch.tensor([ids])
         with torch.inference_mode():
-            out = model(input_ids=input_ids, pixel_values=pixel_values, output_hidden_states=True)
+            out = model(input_ids=input_ids, pixel_values=pixel_values, output_hidden_states=True,
+                        interpolate_pos_encoding=interpolate_pos_encoding)
         assert tuple(out.logits.shape) == (1, tokens + len(ids), config.vocab_size), out.logits.shape
         last_hidden = out.hidden_states[-1][0, -1]
         prefill = logit_row_samples(out.logits[0, -1])
         gen_kwargs = dict(pixel_values=pixel_values, max_new_tokens=max_new_tokens, do_sample=False,
-                          output_scores=True, output_logits=True, return_dict_in_generate=True)
+                          output_scores=True, output_logits=True, return_dict_in_generate=True,
+                          interpolate_pos_encoding=interpolate_pos_encoding)
         if label != "caption":
             gen_kwargs["input_ids"] = input_ids  # caption: no input_ids, generate starts from [[bos]] = [[101]]
         with torch.inference_mode():

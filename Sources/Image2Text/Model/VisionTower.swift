@@ -15,7 +15,7 @@ struct VisionTower: Sendable {
     let classEmbedding: FloatTensor
     /// The convolution kernel `[hidden, channels, patch, patch]`, read as a `[hidden, channels·patch·patch]` matrix.
     let patchEmbedding: FloatTensor
-    let positionEmbedding: FloatTensor
+    let positions: VisionPositionEmbeddings
     let preLayerNorm: LayerNorm
     let layers: [Layer]
     let postLayerNorm: LayerNorm
@@ -27,7 +27,8 @@ struct VisionTower: Sendable {
         activation = Activation(rawValue: config.hiddenAct) ?? .quickGELU
         classEmbedding = try parameters.tensor(names.classEmbedding)
         patchEmbedding = try parameters.tensor(names.patchEmbedding)
-        positionEmbedding = try parameters.tensor(names.visionPositionEmbedding)
+        positions = VisionPositionEmbeddings(checkpointTable: try parameters.tensor(names.visionPositionEmbedding),
+                                             side: config.patchesPerSide, width: config.hiddenSize)
         preLayerNorm = try parameters.layerNorm(names.preLayerNorm, epsilon: epsilon)
         layers = try names.visionLayers.map { layer in
             Layer(layerNorm1: try parameters.layerNorm(layer.layerNorm1, epsilon: epsilon),
@@ -40,7 +41,9 @@ struct VisionTower: Sendable {
         attention = Attention(heads: config.numAttentionHeads, headDimension: config.headDimension)
     }
 
-    /// `[tokensPerImage, hidden]` features of pixel values `[channels, imageSize, imageSize]` (checked by the caller).
+    /// `[1 + rows·columns, hidden]` features of pixel values `[channels, height, width]` (checked by the caller: at
+    /// least one patch each way), whose grid is `height / patch × width / patch` patches. A grid other than the
+    /// checkpoint's uses interpolated position embeddings, as transformers with `interpolate_pos_encoding=True`.
     func callAsFunction(_ pixels: PixelValues) -> Matrix {
         var hidden = embed(pixels)
         preLayerNorm.apply(&hidden)
@@ -60,32 +63,34 @@ struct VisionTower: Sendable {
     }
 
     /// Class token and patch embeddings (the stride-`patch` convolution as one matrix product over the patches in
-    /// row-major grid order), plus position embeddings.
+    /// row-major grid order; like it, pixels past the last whole patch are not read), plus position embeddings.
     private func embed(_ pixels: PixelValues) -> Matrix {
-        let (channels, patch, side, width) = (config.numChannels, config.patchSize, config.patchesPerSide, config.hiddenSize)
-        let imageSize = config.imageSize
+        let (channels, patch, width) = (config.numChannels, config.patchSize, config.hiddenSize)
+        let (height, imageWidth) = (pixels.height, pixels.width)
+        let (rows, columns) = (height / patch, imageWidth / patch)
         let patchLength = channels * patch * patch
-        var patches = Matrix(rows: side * side, columns: patchLength)
-        for row in 0..<side {
-            for column in 0..<side {
-                let base = (row * side + column) * patchLength
+        var patches = Matrix(rows: rows * columns, columns: patchLength)
+        for row in 0..<rows {
+            for column in 0..<columns {
+                let base = (row * columns + column) * patchLength
                 for channel in 0..<channels {
                     for y in 0..<patch {
-                        let source = (channel * imageSize + row * patch + y) * imageSize + column * patch
+                        let source = (channel * height + row * patch + y) * imageWidth + column * patch
                         let target = base + (channel * patch + y) * patch
                         for x in 0..<patch { patches.values[target + x] = pixels.values[source + x] }
                     }
                 }
             }
         }
-        var embeddings = Matrix(rows: config.tokensPerImage, columns: width)
+        let tokens = rows * columns + 1
+        var embeddings = Matrix(rows: tokens, columns: width)
         embeddings.values.withUnsafeMutableBufferPointer { output in
             patches.values.withUnsafeBufferPointer { input in
                 let output = output.baseAddress!
                 output.update(from: classEmbedding.pointer, count: width)
-                BLAS.sgemm(m: side * side, n: width, k: patchLength, a: input.baseAddress!, lda: patchLength,
+                BLAS.sgemm(m: rows * columns, n: width, k: patchLength, a: input.baseAddress!, lda: patchLength,
                            b: patchEmbedding.pointer, ldb: patchLength, transposeB: true, c: output + width, ldc: width)
-                RowKernels.add(output, positionEmbedding.pointer, count: config.tokensPerImage * width)
+                positions.withTable(rows: rows, columns: columns) { RowKernels.add(output, $0, count: tokens * width) }
             }
         }
         return embeddings

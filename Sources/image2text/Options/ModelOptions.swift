@@ -3,7 +3,8 @@ import Foundation
 import Image2Text
 import Image2TextKernels
 
-/// `--model DIR`, `--threads N` and `--dtype TYPE`, shared by every subcommand that reads a checkpoint folder.
+/// `--model DIR`, `--threads N`, `--dtype TYPE` and `--image-size N`, shared by every subcommand that reads a
+/// checkpoint folder.
 struct ModelOptions: ParsableArguments {
     @Option(
         name: .long,
@@ -22,14 +23,28 @@ struct ModelOptions: ParsableArguments {
         valueName: "TYPE"))
     var dtype: WeightType?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Resize the shortest edge to N pixels and centre-crop N×N (default: the checkpoint's processor settings).",
+        discussion: "A size other than the checkpoint's vision_config.image_size interpolates the position embeddings "
+            + "(bicubic), as transformers does with interpolate_pos_encoding=True.",
+        valueName: "N"))
+    var imageSize: Int?
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be at least 1") }
     }
 
     /// Sets the thread count and loads the model.
     func load() throws -> GITModel {
         applyThreadCount()
-        return try GITModel(directory: directory(), weightType: dtype)
+        return try GITModel(directory: directory(), weightType: dtype, imageSize: imageSize)
+    }
+
+    /// The checkpoint's image-processor settings, resized by `--image-size` if given.
+    func imageProcessorConfiguration() throws -> ImageProcessorConfiguration {
+        let configuration = try ImageProcessorConfiguration.load(directory: directory())
+        return imageSize.map { configuration.resized(toShortestEdge: $0) } ?? configuration
     }
 
     /// Sets `--threads` for the kernels and BLAS, if given.
