@@ -24,6 +24,8 @@ public final class GITModel: Sendable {
     /// The memory-mapped weights the model's tensors point into.
     public let weights: WeightStore
     let visionTower: VisionTower
+    /// One `[vision hidden]` embedding per video frame (`num_image_with_embedding`); empty for image checkpoints.
+    let temporalEmbeddings: [FloatTensor]
     let decoder: TextDecoder
 
     /// Loads a checkpoint folder in Hugging Face snapshot layout: `config.json`, `generation_config.json`
@@ -33,17 +35,24 @@ public final class GITModel: Sendable {
     /// unless `weightType` asks for another type: then they are converted once, here. Reduced types trade a little
     /// accuracy for speed and memory (see the README's precision table). Other tensors (biases, LayerNorms, position
     /// embeddings) are small and always float32 (converted once if stored in F16 or BF16).
-    public init(directory: URL, weightType: WeightType? = nil) throws {
+    ///
+    /// `imageSize` runs the checkpoint at another resolution: the processor resizes the shortest edge to `imageSize`
+    /// and centre-crops `imageSize × imageSize` (``ImageProcessorConfiguration/resized(toShortestEdge:crop:)``), and
+    /// the vision tower interpolates its position embeddings to that patch grid, as transformers does with
+    /// `interpolate_pos_encoding=True`.
+    public init(directory: URL, weightType: WeightType? = nil, imageSize: Int? = nil) throws {
         let folder = try CheckpointFolder(directory: directory)
         self.directory = directory
         configuration = folder.config
         generationConfig = folder.generationConfig
         weights = folder.weights
         tokenizer = try BertTokenizer(directory: directory)
-        imageProcessor = CLIPImageProcessor(configuration: try ImageProcessorConfiguration.load(directory: directory))
+        let processor = try ImageProcessorConfiguration.load(directory: directory)
+        imageProcessor = CLIPImageProcessor(configuration: imageSize.map { processor.resized(toShortestEdge: $0) } ?? processor)
         let names = GitTensorNames(config: folder.config)
         let parameters = ParameterReader(store: folder.weights, weightType: weightType)
         visionTower = try VisionTower(names: names, config: folder.config.visionConfig, parameters: parameters)
+        temporalEmbeddings = try names.temporalEmbeddings.map { try parameters.tensor($0) }
         decoder = try TextDecoder(names: names, config: folder.config, parameters: parameters)
     }
 
@@ -166,7 +175,58 @@ public final class GITModel: Sendable {
         try encode(pixelValues: imageProcessor.preprocess(image))
     }
 
-    /// Encodes pixel values `[channels, imageSize, imageSize]`.
+    /// How many frames a video checkpoint reads (`num_image_with_embedding`, 6 for git-base-vatex); nil for image
+    /// checkpoints.
+    public var videoFrameCount: Int? { temporalEmbeddings.isEmpty ? nil : temporalEmbeddings.count }
+
+    /// Encodes the frames of a video (spec §8): each frame is preprocessed and run through the vision tower, gets its
+    /// frame's temporal embedding on every token, and the frames are concatenated along the tokens before the visual
+    /// projection, as transformers does for `pixel_values` of shape `[1, frames, 3, H, W]`. Takes 1 to
+    /// ``videoFrameCount`` frames; frame `i` gets temporal embedding `i`.
+    public func encode(frames: [RGBImage]) throws -> ImageContext {
+        try checkFrameCount(frames.count)
+        return try encode(framePixelValues: frames.map(imageProcessor.preprocess))
+    }
+
+    /// Encodes `frames` frames of `video`, chosen by ``FrameSampling`` (default: ``videoFrameCount``).
+    public func encode(video: VideoFile, frames: Int? = nil) throws -> ImageContext {
+        let count = frames ?? videoFrameCount ?? 1
+        try checkFrameCount(count)
+        return try encode(frames: video.sampledFrames(count: count))
+    }
+
+    /// Encodes the pixel values of video frames, each `[channels, height, width]` as ``encode(pixelValues:)`` takes them.
+    public func encode(framePixelValues: [PixelValues]) throws -> ImageContext {
+        decoder.encode(imageTokens: decoder.project(try videoFeatures(framePixelValues)))
+    }
+
+    /// The vision features of every frame plus its temporal embedding, concatenated: `[frames · tokens, vision hidden]`.
+    func videoFeatures(_ frames: [PixelValues]) throws -> Matrix {
+        try checkFrameCount(frames.count)
+        var concatenated: [Float] = []
+        var rows = 0
+        for (frame, temporal) in zip(frames, temporalEmbeddings) {
+            var features = try visionFeatures(frame)
+            features.values.withUnsafeMutableBufferPointer { values in
+                for row in 0..<features.rows {
+                    RowKernels.add(values.baseAddress! + row * features.columns, temporal.pointer, count: features.columns)
+                }
+            }
+            concatenated += features.values
+            rows += features.rows
+        }
+        return Matrix(rows: rows, columns: configuration.visionConfig.hiddenSize, values: concatenated)
+    }
+
+    /// Throws unless this is a video checkpoint with at least `count` (≥ 1) temporal embeddings.
+    private func checkFrameCount(_ count: Int) throws {
+        guard let supported = videoFrameCount else { throw GenerationError.notAVideoModel }
+        guard (1...supported).contains(count) else { throw GenerationError.frameCount(count, supported: supported) }
+    }
+
+    /// Encodes pixel values `[channels, height, width]`. A size other than `vision_config.image_size` (each side at
+    /// least `patch_size`; pixels past the last whole patch are ignored) interpolates the position embeddings, as
+    /// transformers does with `interpolate_pos_encoding=True` (without it transformers refuses such sizes).
     public func encode(pixelValues: PixelValues) throws -> ImageContext {
         decoder.encode(imageTokens: try imageTokens(pixelValues))
     }
@@ -174,9 +234,14 @@ public final class GITModel: Sendable {
     /// The vision tower's output (`GitVisionModel` last hidden state), `[tokens, vision hidden]`.
     func visionFeatures(_ pixelValues: PixelValues) throws -> Matrix {
         let vision = configuration.visionConfig
-        let expected = [vision.numChannels, vision.imageSize, vision.imageSize]
-        guard pixelValues.shape == expected, pixelValues.values.count == expected.reduce(1, *) else {
-            throw GenerationError.pixelValuesShape(expected: expected, actual: pixelValues.shape)
+        let shape = pixelValues.shape
+        let (height, width) = shape.count == 3 ? (shape[1], shape[2]) : (vision.imageSize, vision.imageSize)
+        let expected = [vision.numChannels, height, width]
+        guard shape == expected, pixelValues.values.count == expected.reduce(1, *) else {
+            throw GenerationError.pixelValuesShape(expected: expected, actual: shape)
+        }
+        guard height >= vision.patchSize, width >= vision.patchSize else {
+            throw GenerationError.pixelValuesSmallerThanPatch(height: height, width: width, patchSize: vision.patchSize)
         }
         return visionTower(pixelValues)
     }

@@ -21,7 +21,9 @@ struct AskCommand: AsyncParsableCommand {
 
     @OptionGroup var outputFlags: OutputFlags
 
-    @Argument(help: ArgumentHelp("A JPEG or PNG file.", valueName: "IMAGE"))
+    @OptionGroup(title: "Input Options") var inputOptions: InputOptions
+
+    @Argument(help: ArgumentHelp("An image or video file.", valueName: "INPUT"))
     var image: String
 
     @Argument(help: ArgumentHelp("The question, e.g. \"what color is the shape?\"", valueName: "QUESTION"))
@@ -33,7 +35,7 @@ struct AskCommand: AsyncParsableCommand {
         let model = try modelOptions.load()
         _ = try model.questionPrompt(question)  // an empty question fails before any image work
         let runner = GenerationRunner(model: model, options: generationFlags.options(tokenizer: model.tokenizer),
-                                      output: outputFlags, labelled: false)
-        if try await runner.run([(image, question)]) > 0 { throw ExitCode.failure }
+                                      output: outputFlags, input: inputOptions, labelled: false)
+        if try await runner.run([(InputOptions.Input(label: image, paths: [image]), question)]) > 0 { throw ExitCode.failure }
     }
 }

@@ -8,13 +8,17 @@ struct CaptionCommand: AsyncParsableCommand {
         commandName: "caption",
         abstract: "Caption images.",
         discussion: """
-            Loads the model once, then captions each JPEG or PNG from [CLS], greedily unless the generation options \
-            ask for beam search or sampling; --batch-size N decodes N images together (same results). Prints the \
+            Loads the model once, then captions each image (JPEG, PNG, WebP, GIF) or video (any file FFmpeg reads, \
+            told apart by content; a video needs a video checkpoint such as git-base-vatex) from [CLS], greedily \
+            unless the generation options ask for beam search or sampling; --batch-size N decodes N inputs together \
+            (same results). Prints the \
             caption alone for one image, "IMAGE: caption" per line for several (one line per returned sequence), or \
             with --json one object per line: {"input": IMAGE, "text": caption, "ids": [...], "prompt_ids": [...], \
             "score": S} plus "sequences" with several return sequences. An image that cannot be read or captioned \
             prints "Error: IMAGE: problem" on stderr and the others still run; the exit status is then 1. \
-            Examples: image2text caption Fixtures/easyvqa/0.png; image2text caption --paper --json a.jpg b.png
+            Examples: image2text caption Fixtures/easyvqa/0.png; image2text caption --paper --json a.jpg b.png; \
+            image2text caption --model git-base-vatex clip.mp4; image2text caption --model git-base-vatex \
+            --video-frames f0.png f1.png f2.png f3.png f4.png f5.png
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -23,10 +27,12 @@ struct CaptionCommand: AsyncParsableCommand {
 
     @OptionGroup var outputFlags: OutputFlags
 
-    @Option(name: .long, help: ArgumentHelp("Images decoded together in one batch.", valueName: "N"))
+    @OptionGroup(title: "Input Options") var inputOptions: InputOptions
+
+    @Option(name: .long, help: ArgumentHelp("Inputs decoded together in one batch.", valueName: "N"))
     var batchSize = 1
 
-    @Argument(help: ArgumentHelp("JPEG or PNG files.", valueName: "IMAGE"))
+    @Argument(help: ArgumentHelp("Image or video files.", valueName: "INPUT"))
     var images: [String]
 
     func validate() throws {
@@ -36,11 +42,12 @@ struct CaptionCommand: AsyncParsableCommand {
 
     func run() async throws {
         let model = try modelOptions.load()
+        let inputs = inputOptions.inputs(images)
         let runner = GenerationRunner(model: model, options: generationFlags.options(tokenizer: model.tokenizer),
-                                      output: outputFlags, labelled: images.count > 1)
+                                      output: outputFlags, input: inputOptions, labelled: inputs.count > 1)
         var failures = 0
-        for start in stride(from: 0, to: images.count, by: batchSize) {
-            let batch = images[start..<min(start + batchSize, images.count)]
+        for start in stride(from: 0, to: inputs.count, by: batchSize) {
+            let batch = inputs[start..<min(start + batchSize, inputs.count)]
             failures += try await runner.run(batch.map { ($0, nil) })
         }
         if failures > 0 { throw ExitCode.failure }
@@ -65,19 +72,19 @@ struct GenerationRunner {
     let model: GITModel
     let options: GenerationOptions
     let output: OutputFlags
+    let input: InputOptions
     /// Whether text lines start with the input's path.
     let labelled: Bool
 
-    /// Generates for `inputs` (image path, question or nil) as one batch; returns how many failed.
-    func run(_ inputs: [(path: String, question: String?)]) async throws -> Int {
+    /// Generates for `inputs` (image, video or frame files; question or nil) as one batch; returns how many failed.
+    func run(_ inputs: [(input: InputOptions.Input, question: String?)]) async throws -> Int {
         var failures = 0
         var ready = [(path: String, request: GenerationRequest)]()
-        for (path, question) in inputs {
-            let request = try GenerationOutput.forInput(path, failures: &failures) {
-                let image = try model.encode(try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: path)))
-                return try model.request(question: question, image: image)
+        for (item, question) in inputs {
+            let request = try GenerationOutput.forInput(item.label, failures: &failures) {
+                try model.request(question: question, image: input.encode(item, model: model))
             }
-            if let request { ready.append((path, request)) }
+            if let request { ready.append((item.label, request)) }
         }
         if output.stream {
             for (path, request) in ready {

@@ -30,7 +30,9 @@ struct ClassifyCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per image and line.")
     var json = false
 
-    @Argument(help: ArgumentHelp("JPEG or PNG files.", valueName: "IMAGE"))
+    @OptionGroup(title: "Input Options") var inputOptions: InputOptions
+
+    @Argument(help: ArgumentHelp("Image or video files.", valueName: "INPUT"))
     var images: [String]
 
     func validate() throws {
@@ -41,15 +43,15 @@ struct ClassifyCommand: ParsableCommand {
         let model = try modelOptions.load()
         let labelList = try readLabels()
         var failures = 0
-        for path in images {
-            guard let result = try GenerationOutput.forInput(path, failures: &failures, {
-                let image = try model.encode(try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: path)))
-                return try model.classify(image, labels: labelList, question: question)
+        let inputs = inputOptions.inputs(images)
+        for input in inputs {
+            guard let result = try GenerationOutput.forInput(input.label, failures: &failures, {
+                try model.classify(inputOptions.encode(input, model: model), labels: labelList, question: question)
             }) else { continue }
             if json {
-                GenerationOutput.printLine(try GenerationOutput.jsonLine(input: path, classification: result))
+                GenerationOutput.printLine(try GenerationOutput.jsonLine(input: input.label, classification: result))
             } else {
-                GenerationOutput.printLine(images.count == 1 ? result.best.label : "\(path): \(result.best.label)")
+                GenerationOutput.printLine(inputs.count == 1 ? result.best.label : "\(input.label): \(result.best.label)")
             }
         }
         if failures > 0 { throw ExitCode.failure }

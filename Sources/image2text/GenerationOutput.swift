@@ -70,7 +70,9 @@ enum GenerationOutput {
     static func concernsRequest(_ error: any Error) -> Bool {
         guard let error = error as? GenerationError else { return false }
         switch error {
-        case .pixelValuesShape, .foreignImageContext, .exceedsPositionTable: return false
+        case .pixelValuesShape, .pixelValuesSmallerThanPatch, .foreignImageContext, .exceedsPositionTable,
+             .notAVideoModel, .frameCount:
+            return false
         default: return true
         }
     }

@@ -65,6 +65,7 @@ private struct InspectionReport: Encodable {
             "attention_heads": "\(vision.numAttentionHeads)", "image_size": "\(vision.imageSize)",
             "patch_size": "\(vision.patchSize)", "tokens_per_image": "\(vision.tokensPerImage)",
             "frames": config.numImageWithEmbedding.map { "\($0) (video)" } ?? "1 (image)",
+            "image_tokens": "\((config.numImageWithEmbedding ?? 1) * vision.tokensPerImage)",
         ]
         let generationConfig = folder.generationConfig
         generation = [

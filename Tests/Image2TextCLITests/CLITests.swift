@@ -60,6 +60,25 @@ import Testing
         #expect(npy.count > 3 * 224 * 224 * 4 && npy.prefix(6) == Data([0x93] + Array("NUMPY".utf8)))
     }
 
+    @Test("--image-size N: pixel values resized and cropped to N (transformers' at 480), the model runs at N, N < 1 is a usage error")
+    func imageSize() throws {
+        let golden = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.repositoryRoot.appendingPathComponent(
+            "Fixtures/goldens/prng_resolution_model.json"))) as? [String: Any]
+        let rocket = try #require((golden?["cases"] as? [[String: Any]])?.first { $0["image"] as? String == "Fixtures/images/rocket.jpg" })
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString).npy")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let result = try run(["preprocess", "Fixtures/images/rocket.jpg", "--model", "Fixtures/prng-checkpoint",
+                              "--image-size", "480", "--output", output.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("shape [3, 480, 480] sha256 \(try #require(rocket["pixel_values_sha256"] as? String))"))
+
+        let larger = try run(["caption", "--image-size", "96", "Fixtures/easyvqa/5.png"])  // demo model: 64 px
+        #expect(larger.status == 0 && larger.stderr.isEmpty && !larger.stdout.isEmpty, "\(larger.stderr)")
+        #expect(try run(["caption", "--image-size", "0", "Fixtures/easyvqa/5.png"]).status == 64)
+        #expect(try run(["bench", "--image-size", "96"]).status == 64)
+        #expect(try run(["caption", "--help"]).stdout.contains("interpolate_pos_encoding=True"))
+    }
+
     @Test("inspect the bundled demo model, and without --model the demo model is the default")
     func inspect() throws {
         let result = try run(["inspect", "Models/git-tiny-easyvqa"])
@@ -194,7 +213,7 @@ import Testing
         let json = try run(["caption", "--json", "Fixtures/images/bad/text.jpg", "Fixtures/easyvqa/0.png"])
         #expect(json.status == 1)
         #expect(try jsonLines(json.stdout, keys: ["input", "text", "ids", "prompt_ids", "score"]).map { $0["text"] as? String } == ["a red triangle"])
-        #expect(json.stderr.hasPrefix("Error: Fixtures/images/bad/text.jpg: not a JPEG or PNG image") && json.stderr.split(separator: "\n").count == 1)
+        #expect(json.stderr.hasPrefix("Error: Fixtures/images/bad/text.jpg: not a readable image or video") && json.stderr.split(separator: "\n").count == 1)
     }
 
     static let longQuestion = Array(repeating: "is there a red circle in the image", count: 5).joined(separator: " ")
@@ -366,5 +385,92 @@ import Testing
         let again = try run(["convert", "Models/git-tiny-easyvqa", "--dtype", "int8", "--output", output.path])
         #expect(again.status == 1 && again.stderr.contains("\(output.path): cannot write the converted checkpoint: the folder exists and is not empty"))
         #expect(try run(["caption", "--dtype", "int4", "Fixtures/easyvqa/5.png"]).status == 64)
+    }
+}
+
+/// Video input through the CLI, with a video checkpoint made from the demo model: its folder plus six temporal
+/// embeddings (`num_image_with_embedding` = 6) in a second safetensors shard under the `temperal` spelling.
+@Suite struct CLIVideoTests {
+    let cli = CLITests()
+
+    /// A temporary video checkpoint; the caller removes it.
+    static func makeVideoCheckpoint() throws -> URL {
+        let files = FileManager.default
+        let folder = files.temporaryDirectory.appendingPathComponent("image2text-cli-video-\(UUID().uuidString)")
+        try files.copyItem(at: CLITests.repositoryRoot.appendingPathComponent("Models/git-tiny-easyvqa"), to: folder)
+        let configURL = folder.appendingPathComponent("config.json")
+        var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any])
+        config["num_image_with_embedding"] = 6
+        try JSONSerialization.data(withJSONObject: config).write(to: configURL)
+        let width = try #require((config["vision_config"] as? [String: Any])?["hidden_size"] as? Int)
+        // Shard 2: six [1, 1, width] float32 tensors, embedding k filled with 0.01·k.
+        var header: [String: Any] = ["__metadata__": ["format": "pt"]]
+        var data = Data()
+        for k in 0..<6 {
+            let values = [Float](repeating: 0.01 * Float(k), count: width)
+            header["git.img_temperal_embedding.\(k)"] = ["dtype": "F32", "shape": [1, 1, width],
+                                                        "data_offsets": [data.count, data.count + width * 4]]
+            values.withUnsafeBytes { data.append(contentsOf: $0) }
+        }
+        var headerBytes = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        headerBytes.append(contentsOf: Array(repeating: UInt8(ascii: " "), count: (8 - headerBytes.count % 8) % 8))
+        var shard = withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { Data($0) }
+        shard.append(headerBytes)
+        shard.append(data)
+        try files.moveItem(at: folder.appendingPathComponent("model.safetensors"),
+                           to: folder.appendingPathComponent("model-00001-of-00002.safetensors"))
+        try shard.write(to: folder.appendingPathComponent("model-00002-of-00002.safetensors"))
+        // The index: every tensor of shard 1 by reading its header, the temporal embeddings in shard 2.
+        let first = try Data(contentsOf: folder.appendingPathComponent("model-00001-of-00002.safetensors"))
+        let length = Int(first.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        let firstHeader = try #require(try JSONSerialization.jsonObject(with: first.subdata(in: 8..<(8 + length))) as? [String: Any])
+        var weightMap = [String: String]()
+        for name in firstHeader.keys where name != "__metadata__" { weightMap[name] = "model-00001-of-00002.safetensors" }
+        for k in 0..<6 { weightMap["git.img_temperal_embedding.\(k)"] = "model-00002-of-00002.safetensors" }
+        try JSONSerialization.data(withJSONObject: ["metadata": [:], "weight_map": weightMap])
+            .write(to: folder.appendingPathComponent("model.safetensors.index.json"))
+        return folder
+    }
+
+    @Test("a video file is detected by content; --frames, --video-frames, inspect; bad videos and wrong models are per-input errors")
+    func videoInput() throws {
+        let model = try Self.makeVideoCheckpoint()
+        defer { try? FileManager.default.removeItem(at: model) }
+        let video = "Fixtures/video/pan_h264.mp4"
+        let caption = try cli.run(["caption", "--model", model.path, video])
+        #expect(caption.status == 0 && !caption.stdout.isEmpty && caption.stdout.split(separator: "\n").count == 1, "\(caption.stderr)")
+        let json = try cli.run(["caption", "--model", model.path, "--json", video, "Fixtures/video/pan_vp9.webm", "Fixtures/easyvqa/0.png"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let inputs = json.stdout.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["input"] as? String
+        }
+        #expect(inputs == [video, "Fixtures/video/pan_vp9.webm", "Fixtures/easyvqa/0.png"])
+        #expect(try cli.run(["caption", "--model", model.path, "--frames", "3", video]).status == 0)
+        #expect(try cli.run(["ask", "--model", model.path, video, "what shape is in the image?"]).status == 0)
+        #expect(try cli.run(["classify", "--model", model.path, "--labels", "circle,triangle", video]).status == 0)
+
+        let frames = (0..<6).map { "Fixtures/easyvqa/\($0 * 5).png" }
+        let fromFrames = try cli.run(["caption", "--model", model.path, "--video-frames"] + frames)
+        #expect(fromFrames.status == 0 && fromFrames.stdout.hasPrefix(frames.joined(separator: " ")) == false, "\(fromFrames.stderr)")
+
+        let inspect = try cli.run(["inspect", model.path])
+        #expect(inspect.stdout.contains("frames: 6 (video)") && inspect.stdout.contains("image_tokens: 390"), "\(inspect.stdout.prefix(2000))")
+
+        let failures: [([String], String)] = [
+            (["caption", "--model", model.path, "Fixtures/video/bad/three_frames.mp4"],
+             "Error: Fixtures/video/bad/three_frames.mp4: the video has 3 frames; the model takes 6 distinct frames"),
+            (["caption", "--model", model.path, "Fixtures/video/bad/audio_only.wav"], "Error: Fixtures/video/bad/audio_only.wav: the file has no video stream"),
+            (["caption", "--model", model.path, "Fixtures/video/bad/corrupt.mp4"], "Error: Fixtures/video/bad/corrupt.mp4: corrupt video data"),
+            (["caption", "--model", model.path, "Fixtures/video/bad/truncated_index.mp4"], "Error: Fixtures/video/bad/truncated_index.mp4: not a readable image or video"),
+            (["caption", "--model", model.path, "--frames", "7", video], "Error: \(video): frames: 7 frames requested; this checkpoint has temporal embeddings for 1 to 6"),
+            (["caption", "--model", model.path, "--video-frames"] + frames.prefix(5), "5 frame images given; the model takes 6"),
+            (["caption", video], "Error: \(video): frames: this checkpoint reads single images"),
+        ]
+        for (arguments, message) in failures {
+            let result = try cli.run(arguments)
+            #expect(result.status == 1 && result.stdout.isEmpty, "\(arguments): \(result.stdout)")
+            #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        #expect(try cli.run(["caption", "--frames", "0", video]).status == 64)
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 
 /// The image-processor settings of a checkpoint: `preprocessor_config.json` (hub layout) or the `image_processor`
 /// object of `processor_config.json` (what transformers 5.23 `save_pretrained` writes). Keys and defaults are those
-/// of transformers' `CLIPImageProcessor`; a key that is missing or `null` takes the default.
+/// of transformers' `CLIPImageProcessor`, or of `VideoMAEImageProcessor` when `image_processor_type` names it (the two
+/// share every step; only their defaults differ); a key that is missing or `null` takes the default.
 public struct ImageProcessorConfiguration: Sendable, Equatable {
     /// How `size` sets the resized image's dimensions (transformers' `SizeDict` cases the PIL backend resizes with).
     public enum ResizeTarget: Sendable, Equatable {
@@ -46,6 +47,13 @@ public struct ImageProcessorConfiguration: Sendable, Equatable {
         cropSize: Size(height: 224, width: 224), doRescale: true, rescaleFactor: 1.0 / 255.0, doNormalize: true,
         imageMean: [0.48145466, 0.4578275, 0.40821073], imageStd: [0.26862954, 0.26130258, 0.27577711],
         imageProcessorType: nil)
+
+    /// transformers' `VideoMAEImageProcessor` defaults, which the video checkpoints (git-base-vatex, -msrvtt-qa) name:
+    /// ImageNet-standard statistics (0.5), 224, bilinear.
+    public static let videoMAEDefaults = ImageProcessorConfiguration(
+        doConvertRGB: true, doResize: true, size: .shortestEdge(224), resample: .bilinear, doCenterCrop: true,
+        cropSize: Size(height: 224, width: 224), doRescale: true, rescaleFactor: 1.0 / 255.0, doNormalize: true,
+        imageMean: [0.5, 0.5, 0.5], imageStd: [0.5, 0.5, 0.5], imageProcessorType: "VideoMAEImageProcessor")
 
     public init(
         doConvertRGB: Bool, doResize: Bool, size: ResizeTarget, resample: ResamplingFilter, doCenterCrop: Bool,
@@ -109,7 +117,9 @@ extension ImageProcessorConfiguration: Decodable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        let defaults = Self.clipDefaults
+        imageProcessorType = try container.decodeIfPresent(String.self, forKey: .imageProcessorType)
+        // Keys left out take the defaults of the processor class the file names.
+        let defaults = imageProcessorType?.hasPrefix("VideoMAE") == true ? Self.videoMAEDefaults : Self.clipDefaults
         func flag(_ key: CodingKeys, _ fallback: Bool) throws -> Bool {
             try container.decodeIfPresent(Bool.self, forKey: key) ?? fallback
         }
@@ -119,7 +129,6 @@ extension ImageProcessorConfiguration: Decodable {
         doRescale = try flag(.doRescale, defaults.doRescale)
         doNormalize = try flag(.doNormalize, defaults.doNormalize)
         rescaleFactor = try container.decodeIfPresent(Double.self, forKey: .rescaleFactor) ?? defaults.rescaleFactor
-        imageProcessorType = try container.decodeIfPresent(String.self, forKey: .imageProcessorType)
 
         if let code = try container.decodeIfPresent(Int.self, forKey: .resample) {
             guard let filter = ResamplingFilter(rawValue: code) else {

@@ -14,10 +14,16 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
     case exceedsPositionTable(maxLength: Int, promptLength: Int, positionLimit: Int)
     /// A prompt token id outside the vocabulary.
     case tokenOutOfVocabulary(id: Int, vocabularySize: Int)
-    /// Pixel values of a shape the vision tower does not take.
+    /// Pixel values that are not `[num_channels, height, width]` (`expected` keeps their height and width).
     case pixelValuesShape(expected: [Int], actual: [Int])
+    /// Pixel values less than one patch (`vision_config.patch_size`) high or wide.
+    case pixelValuesSmallerThanPatch(height: Int, width: Int, patchSize: Int)
     /// An image context made by a model of a different shape.
     case foreignImageContext
+    /// Video frames for a checkpoint without temporal embeddings (`num_image_with_embedding` is null).
+    case notAVideoModel
+    /// A frame count outside 1…`supported`, the checkpoint's `num_image_with_embedding`.
+    case frameCount(Int, supported: Int)
 
     public var description: String {
         switch self {
@@ -35,7 +41,14 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
         case .tokenOutOfVocabulary(let id, let size): "input_ids: id \(id) is outside the vocabulary of \(size)"
         case .pixelValuesShape(let expected, let actual):
             "pixel_values: the vision tower takes shape \(expected), got \(actual)"
+        case .pixelValuesSmallerThanPatch(let height, let width, let patch):
+            "pixel_values: a \(height)×\(width) image is smaller than one \(patch)×\(patch) patch "
+                + "(vision_config.patch_size); height and width must be at least \(patch)"
         case .foreignImageContext: "image context: it was encoded by a model of a different shape"
+        case .notAVideoModel:
+            "frames: this checkpoint reads single images (num_image_with_embedding is null), not video frames"
+        case .frameCount(let count, let supported):
+            "frames: \(count) frames requested; this checkpoint has temporal embeddings for 1 to \(supported)"
         }
     }
 }

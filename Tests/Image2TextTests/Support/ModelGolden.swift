@@ -71,8 +71,13 @@ extension ModelGolden.Case {
     /// The case's pixel values: the image preprocessed by `model`'s processor, or the spec §10 sine pattern
     /// `float32(sin(0.01 · flat index))` computed in float64.
     func pixelValues(for model: GITModel) throws -> PixelValues {
+        try pixelValues(processor: model.imageProcessor)
+    }
+
+    /// The case's pixel values with `processor` for its image.
+    func pixelValues(processor: CLIPImageProcessor) throws -> PixelValues {
         if let image {
-            return try model.imageProcessor.preprocess(ImageDecoder.decode(contentsOf: Fixtures.repositoryRoot.appendingPathComponent(image)))
+            return try processor.preprocess(ImageDecoder.decode(contentsOf: Fixtures.repositoryRoot.appendingPathComponent(image)))
         }
         let shape = Array(pixel_values_shape.dropFirst())
         let values = (0..<shape.reduce(1, *)).map { Float(sin(0.01 * Double($0))) }
@@ -82,18 +87,22 @@ extension ModelGolden.Case {
 
 /// Compares one case of a ``ModelGolden`` with the model, recording every difference as a test issue.
 enum ModelParity {
-    static func check(_ golden: ModelGolden.Case, model: GITModel) throws {
+    /// `processor` (default: the model's) makes the pixel values of an image case.
+    static func check(_ golden: ModelGolden.Case, model: GITModel, processor: CLIPImageProcessor? = nil) throws {
         let label = golden.image ?? golden.input
-        let pixels = try golden.pixelValues(for: model)
+        let pixels = try golden.pixelValues(processor: processor ?? model.imageProcessor)
         #expect(pixels.sha256 == golden.pixel_values_sha256, "\(label): pixel values")
 
         let features = try model.visionFeatures(pixels)
         compare(features, golden.vision_last_hidden_state, "\(label): vision tower")
         let imageTokens = model.decoder.project(features)
         compare(imageTokens, golden.visual_projection, "\(label): visual projection")
-        let context = model.decoder.encode(imageTokens: imageTokens)
+        try checkPrompts(golden.prompts, image: model.decoder.encode(imageTokens: imageTokens), model: model, label: label)
+    }
 
-        for (name, prompt) in golden.prompts.sorted(by: { $0.key < $1.key }) {
+    /// Prefill logits, every step's top-1 logit (teacher-forced) and greedy ids for each prompt about `context`.
+    static func checkPrompts(_ prompts: [String: ModelGolden.Prompt], image context: ImageContext, model: GITModel, label: String) throws {
+        for (name, prompt) in prompts.sorted(by: { $0.key < $1.key }) {
             let where_ = "\(label) \(name)"
             // Teacher-forced pass over the reference sequence: prefill, then one token per step from the cache.
             let sequence = prompt.greedy.sequence

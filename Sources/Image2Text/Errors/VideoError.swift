@@ -1,0 +1,38 @@
+/// A video file that cannot be read, or cannot give the frames asked for. Every case names the file.
+public enum VideoError: Error, Equatable, CustomStringConvertible {
+    case fileNotFound(source: String)
+    /// FFmpeg cannot open the file as any container it knows; `reason` is FFmpeg's message.
+    case unreadableFile(source: String, reason: String)
+    /// The container has no video stream (an audio file, say).
+    case noVideoStream(source: String)
+    /// The video stream's codec has no decoder in this FFmpeg build.
+    case unsupportedCodec(source: String, codec: String)
+    /// The demuxer or decoder stopped on damaged data; `reason` is FFmpeg's message.
+    case corruptData(source: String, reason: String)
+    /// The stream ended before a frame it declares: `decoded` frames out of the `declared` count.
+    case truncated(source: String, declared: Int, decoded: Int)
+    /// Fewer frames than the checkpoint needs: sampling takes `needed` distinct frames (the rule of ``FrameSampling``).
+    case tooFewFrames(source: String, found: Int, needed: Int)
+    /// A frame index outside `0..<frameCount`.
+    case frameIndexOutOfRange(source: String, index: Int, frameCount: Int)
+    /// A frame larger than the image pixel limit.
+    case tooManyPixels(source: String, width: Int, height: Int, limit: Int)
+
+    public var description: String {
+        switch self {
+        case .fileNotFound(let source): "\(source): file not found"
+        case .unreadableFile(let source, let reason): "\(source): not a readable image or video: \(reason)"
+        case .noVideoStream(let source): "\(source): the file has no video stream"
+        case .unsupportedCodec(let source, let codec): "\(source): no decoder for the video codec \(codec)"
+        case .corruptData(let source, let reason): "\(source): corrupt video data: \(reason)"
+        case .truncated(let source, let declared, let decoded):
+            "\(source): truncated video: the container declares \(declared) frames but only \(decoded) could be decoded"
+        case .tooFewFrames(let source, let found, let needed):
+            "\(source): the video has \(found) frames; the model takes \(needed) distinct frames (use --frames to take fewer)"
+        case .frameIndexOutOfRange(let source, let index, let frameCount):
+            "\(source): there is no frame \(index): the video has \(frameCount) frames (0 to \(frameCount - 1))"
+        case .tooManyPixels(let source, let width, let height, let limit):
+            "\(source): \(width)×\(height) = \(width * height) pixels per frame exceeds the limit of \(limit) pixels"
+        }
+    }
+}
