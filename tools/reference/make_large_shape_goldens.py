@@ -47,16 +47,10 @@ VISION = dict(hidden_size=96, num_attention_heads=3, intermediate_size=200, num_
               patch_size=14, hidden_act="quick_gelu", layer_norm_eps=1e-5)
 TEXT = dict(hidden_size=64, num_attention_heads=4, intermediate_size=160, num_hidden_layers=2, vocab_size=30522,
             max_position_embeddings=40, bos_token_id=101, eos_token_id=102, pad_token_id=0)
-IMAGE_TOKENS = (VISION["image_size"] // VISION["patch_size"]) ** 2 + 1  # 16 patches + class token
-SAMPLE_ROWS = [0, 1, 8, 16]
+SAMPLE_ROWS = [0, 1, 8, 16]  # class token, first patch, a middle row, last patch (of 17 image tokens)
 IMAGE_FILES = ["rocket.jpg", "chelsea.png", "gray.jpg", "wide_1000x120.png"]
 MAX_NEW_TOKENS = 10
 EXPECTED_TENSORS = 81
-
-
-def build_config():
-    from transformers import GitConfig
-    return GitConfig(vision_config=dict(VISION), **TEXT)
 
 
 def build_checkpoint(output: str, config, expected_tensors: int) -> dict:
@@ -109,58 +103,67 @@ def build_checkpoint(output: str, config, expected_tensors: int) -> dict:
             "sha256": ckpt.sha256_file(st_path), "bytes": os.path.getsize(st_path)}
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--output", default=os.path.join(HERE, ".cache", "git-large-shape-prng"),
-                    help="checkpoint directory to write (default: tools/reference/.cache/git-large-shape-prng)")
-    args = ap.parse_args()
-
+def make_goldens(output: str, *, script: str, small_files_dir: str, golden_path: str, vision: dict, text: dict,
+                 sample_rows: list, image_files: list, max_new_tokens: int, expected_tensors: int,
+                 with_sin_input: bool) -> None:
+    """Builds the PRNG checkpoint of GitForCausalLM(GitConfig(vision_config=`vision`, **`text`)) in `output` (with
+    build_checkpoint), copies its small files into `small_files_dir`, reads it back from disk and writes the golden
+    `golden_path`: the tensor list and, in prng_model.json's layout, tolerance and conventions, the measurements of
+    make_prng_goldens.run_case (caption and VQA prompt, `max_new_tokens` new tokens) for every Fixtures/images file
+    in `image_files` and, `with_sin_input`, for the sin input of spec §10. `sample_rows` are 4 token rows: 0 (class
+    token), 1 (first patch), one in between and the last patch. `script` (the path from the repository root) is
+    recorded as the golden's origin and the checkpoint's maker."""
     import torch
     import transformers
     import PIL
     import safetensors
-    from transformers import AutoProcessor, GitForCausalLM
+    from transformers import AutoProcessor, GitConfig, GitForCausalLM
 
     torch.set_num_threads(2)
     t0 = time.time()
-    assert max(SAMPLE_ROWS) < IMAGE_TOKENS
+    image_tokens = (vision["image_size"] // vision["patch_size"]) ** 2 + 1  # patches + class token
+    class_row, first_patch_row, middle_row, last_row = sample_rows
+    assert (class_row, first_patch_row, last_row) == (0, 1, image_tokens - 1), sample_rows
 
-    built = build_checkpoint(args.output, build_config(), EXPECTED_TENSORS)
+    built = build_checkpoint(output, GitConfig(vision_config=dict(vision), **text), expected_tensors)
     print(f"checkpoint: {len(built['entries'])} tensors, {built['parameter_count']:,} parameters, "
           f"model.safetensors {built['bytes']:,} bytes sha256 {built['sha256']} ({time.time() - t0:.1f} s)")
-    os.makedirs(SMALL_FILES_DIR, exist_ok=True)
+    os.makedirs(small_files_dir, exist_ok=True)
     for fn in ckpt.SMALL_FILES:
-        shutil.copyfile(os.path.join(args.output, fn), os.path.join(SMALL_FILES_DIR, fn))
+        shutil.copyfile(os.path.join(output, fn), os.path.join(small_files_dir, fn))
 
     # Everything below reads the checkpoint back from disk, as make_prng_goldens.py does.
-    model = GitForCausalLM.from_pretrained(args.output, dtype=torch.float32).eval()
-    processor = AutoProcessor.from_pretrained(args.output)
+    model = GitForCausalLM.from_pretrained(output, dtype=torch.float32).eval()
+    processor = AutoProcessor.from_pretrained(output)
     tok = processor.tokenizer
-    assert tok.vocab_size == TEXT["vocab_size"], tok.vocab_size
+    assert tok.vocab_size == text["vocab_size"], tok.vocab_size
     vision_config = model.config.vision_config
-    assert (vision_config.hidden_size, model.config.hidden_size) == (VISION["hidden_size"], TEXT["hidden_size"])
-    assert goldens.image_tokens(model.config) == IMAGE_TOKENS
-    question_ids = tok(goldens.QUESTION, add_special_tokens=False).input_ids
-    vqa_prompt = [101] + list(question_ids)
-    assert len(vqa_prompt) + MAX_NEW_TOKENS <= TEXT["max_position_embeddings"]
+    assert ((vision_config.hidden_size, vision_config.num_hidden_layers, model.config.hidden_size)
+            == (vision["hidden_size"], vision["num_hidden_layers"], text["hidden_size"]))
+    assert goldens.image_tokens(model.config) == image_tokens
+    vqa_prompt = [101] + list(tok(goldens.QUESTION, add_special_tokens=False).input_ids)
+    assert len(vqa_prompt) + max_new_tokens <= text["max_position_embeddings"]
     print("VQA prompt ids:", vqa_prompt, "| image processor:", type(processor.image_processor).__name__)
 
-    size = VISION["image_size"]
+    size = vision["image_size"]
     cases, labelled = [], []
-    for fn in IMAGE_FILES:
+    for fn in image_files:
+        t = time.time()
         case, pixel_values = goldens.image_input(processor, fn, size)
         case.update(goldens.run_case(model, pixel_values, {"caption": [101], "vqa": vqa_prompt},
-                                     sample_rows=SAMPLE_ROWS, max_new_tokens=MAX_NEW_TOKENS))
+                                     sample_rows=sample_rows, max_new_tokens=max_new_tokens))
         cases.append(case)
         labelled.append((fn, case))
+        print(f"   {time.time() - t:.1f} s")
 
-    # The deterministic sin input of make_prng_goldens.py (spec §10), at 56x56: no image decoding.
-    case, px = goldens.sin_input(size)
-    print(f"sin input ({size}x{size})")
-    case.update(goldens.run_case(model, px, goldens.SIN_PROMPTS, sample_rows=SAMPLE_ROWS,
-                                 max_new_tokens=MAX_NEW_TOKENS))
-    cases.append(case)
-    labelled.append(("sin", case))
+    if with_sin_input:
+        # The deterministic input of make_prng_goldens.py (spec §10), at this image size: no image decoding.
+        case, px = goldens.sin_input(size)
+        print(f"sin input ({size}x{size})")
+        case.update(goldens.run_case(model, px, goldens.SIN_PROMPTS, sample_rows=sample_rows,
+                                     max_new_tokens=max_new_tokens))
+        cases.append(case)
+        labelled.append(("sin", case))
 
     distribution = goldens.margin_distribution(labelled)
 
@@ -169,18 +172,19 @@ def main() -> int:
         base = json.load(f)
     assert base["conventions"]["vqa_question"] == goldens.QUESTION
     conventions = dict(base["conventions"])
-    conventions["sample_rows"] = SAMPLE_ROWS
-    conventions["rows"] = (f"first 8 values of token row r of [1,{IMAGE_TOKENS},{VISION['hidden_size']}] "
-                           f"(vision_last_hidden_state) or [1,{IMAGE_TOKENS},{TEXT['hidden_size']}] "
-                           f"(visual_projection): rows 0 (class token), 1 (first patch), 8 and 16 (last patch)")
+    conventions["sample_rows"] = sample_rows
+    conventions["rows"] = (f"first 8 values of token row r of [1,{image_tokens},{vision['hidden_size']}] "
+                           f"(vision_last_hidden_state) or [1,{image_tokens},{text['hidden_size']}] "
+                           f"(visual_projection): rows 0 (class token), 1 (first patch), {middle_row} and "
+                           f"{last_row} (last patch)")
     assert "max_new_tokens=20" in conventions["greedy"], conventions["greedy"]
-    conventions["greedy"] = conventions["greedy"].replace("max_new_tokens=20", f"max_new_tokens={MAX_NEW_TOKENS}")
+    conventions["greedy"] = conventions["greedy"].replace("max_new_tokens=20", f"max_new_tokens={max_new_tokens}")
 
+    small_files = os.path.relpath(small_files_dir, REPO)
     golden = {
         "origin": {
-            "script": "tools/reference/make_large_shape_goldens.py",
-            "checkpoint": "tools/reference/make_large_shape_goldens.py (scheme tools/reference/PRNG_CHECKPOINT.md; "
-                          "small files in Fixtures/prng-checkpoint-large-shape/)",
+            "script": script,
+            "checkpoint": f"{script} (scheme tools/reference/PRNG_CHECKPOINT.md; small files in {small_files}/)",
             "model_safetensors_sha256": built["sha256"],
             "model_safetensors_bytes": built["bytes"],
             "transformers": transformers.__version__,
@@ -192,7 +196,7 @@ def main() -> int:
             "image_processor": type(processor.image_processor).__name__,
             "torch_threads": torch.get_num_threads(),
             "dtype": "float32",
-            "config": {"vision": VISION, "text": TEXT, "image_tokens": IMAGE_TOKENS},
+            "config": {"vision": vision, "text": text, "image_tokens": image_tokens},
         },
         "tolerance": base["tolerance"],
         "conventions": conventions,
@@ -203,11 +207,17 @@ def main() -> int:
         "tensors": built["entries"],
         "cases": cases,
     }
-    with open(OUT, "w") as f:
-        json.dump(golden, f, indent=1)
-        f.write("\n")
-    print(f"wrote {OUT} ({os.path.getsize(OUT):,} bytes) and {SMALL_FILES_DIR}/{{{','.join(ckpt.SMALL_FILES)}}} "
-          f"in {time.time() - t0:.1f} s")
+    goldens.write_golden(golden_path, golden, t0)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--output", default=os.path.join(HERE, ".cache", "git-large-shape-prng"),
+                    help="checkpoint directory to write (default: tools/reference/.cache/git-large-shape-prng)")
+    args = ap.parse_args()
+    make_goldens(args.output, script="tools/reference/make_large_shape_goldens.py", small_files_dir=SMALL_FILES_DIR,
+                 golden_path=OUT, vision=VISION, text=TEXT, sample_rows=SAMPLE_ROWS, image_files=IMAGE_FILES,
+                 max_new_tokens=MAX_NEW_TOKENS, expected_tensors=EXPECTED_TENSORS, with_sin_input=True)
     return 0
 
 

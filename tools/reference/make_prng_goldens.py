@@ -117,10 +117,9 @@ def sin_input(size: int):
 def run_case(model, pixel_values, prompts: dict, sample_rows=SAMPLE_ROWS, max_new_tokens=MAX_NEW_TOKENS,
              interpolate_pos_encoding=False) -> dict:
     """Measurements of one input: pixel-value digest, vision tower and projection samples (token rows `sample_rows`)
-    and, per prompt (label -> ids; "caption" generates without input_ids), the prefill logits, the last decoder
-    hidden row and greedy generation of `max_new_tokens` tokens with every step's top-1 logit and top-2 margin.
-    Image tokens, widths and vocabulary size are the model's; with `interpolate_pos_encoding` (passed to the vision
-    tower, the forward pass and generate) the image tokens follow the pixel values' size instead."""
+    and, per prompt, the measurements of prompt_measurements. Image tokens, widths and vocabulary size are the
+    model's; with `interpolate_pos_encoding` (passed to the vision tower, the forward pass and generate) the image
+    tokens follow the pixel values' size instead."""
     import torch
 
     config = model.config
@@ -135,23 +134,39 @@ def run_case(model, pixel_values, prompts: dict, sample_rows=SAMPLE_ROWS, max_ne
         proj = model.git.visual_projection(vis)
     assert tuple(vis.shape) == (1, tokens, config.vision_config.hidden_size), vis.shape
     assert tuple(proj.shape) == (1, tokens, config.hidden_size), proj.shape
-    case = {
+    return {
         "pixel_values_sha256": sha256_f32(pixel_values),
         "pixel_values_shape": list(pixel_values.shape),
         "vision_last_hidden_state": activation_samples(vis, sample_rows),
         "visual_projection": activation_samples(proj, sample_rows),
-        "prompts": {},
+        "prompts": prompt_measurements(model, pixel_values, prompts, tokens, max_new_tokens,
+                                       interpolate_pos_encoding=interpolate_pos_encoding),
     }
+
+
+def prompt_measurements(model, pixel_values, prompts: dict, image_token_count: int, max_new_tokens=MAX_NEW_TOKENS,
+                        interpolate_pos_encoding=False, generate_checks=True) -> dict:
+    """Per prompt (label -> ids; "caption" generates without input_ids) of one input: the prefill logits and the last
+    decoder hidden row of a full forward pass, and greedy generation of `max_new_tokens` tokens with every step's
+    top-1 logit and top-2 margin. `pixel_values` may be an image or a video ([1, frames, 3, H, W]);
+    `image_token_count` is the number of visual tokens the decoder sees before the prompt.
+    `interpolate_pos_encoding` is passed to the forward pass and generate. With `generate_checks`, each "greedy"
+    also records whether generate's scores equal its raw logits and how far its first step is from the full
+    forward's last row."""
+    import torch
+
+    measurements = {}
     for label, ids in prompts.items():
         input_ids = torch.tensor([ids])
         with torch.inference_mode():
             out = model(input_ids=input_ids, pixel_values=pixel_values, output_hidden_states=True,
                         interpolate_pos_encoding=interpolate_pos_encoding)
-        assert tuple(out.logits.shape) == (1, tokens + len(ids), config.vocab_size), out.logits.shape
+        expected_shape = (1, image_token_count + len(ids), model.config.vocab_size)
+        assert tuple(out.logits.shape) == expected_shape, out.logits.shape
         last_hidden = out.hidden_states[-1][0, -1]
         prefill = logit_row_samples(out.logits[0, -1])
         gen_kwargs = dict(pixel_values=pixel_values, max_new_tokens=max_new_tokens, do_sample=False,
-                          output_scores=True, output_logits=True, return_dict_in_generate=True,
+                          output_scores=True, output_logits=generate_checks, return_dict_in_generate=True,
                           interpolate_pos_encoding=interpolate_pos_encoding)
         if label != "caption":
             gen_kwargs["input_ids"] = input_ids  # caption: no input_ids, generate starts from [[bos]] = [[101]]
@@ -160,34 +175,45 @@ def run_case(model, pixel_values, prompts: dict, sample_rows=SAMPLE_ROWS, max_ne
         seq = [int(v) for v in g.sequences[0]]
         assert seq[:len(ids)] == ids, (seq, ids)
         margins, top1 = [], []
-        scores_equal_logits = True
-        for step, (s, l) in enumerate(zip(g.scores, g.logits)):
-            scores_equal_logits &= bool(torch.equal(s, l))
+        for step, s in enumerate(g.scores):
             v = s[0].float().topk(2)
             assert int(v.indices[0]) == seq[len(ids) + step], "greedy token is not the argmax of the scores"
             margins.append(float(v.values[0] - v.values[1]))
             top1.append(float(v.values[0]))
-        # generate computes only the last position: compare its first step with the full forward's last row
-        prefill_vs_generate = float((g.scores[0][0] - out.logits[0, -1]).abs().max())
-        case["prompts"][label] = {
+        greedy = {
+            "max_new_tokens": max_new_tokens,
+            "sequence": seq,
+            "step_margins": margins,
+            "step_top1_logit": top1,
+            "min_margin": min(margins),
+        }
+        checks = ""
+        if generate_checks:
+            scores_equal_logits = all(bool(torch.equal(s, l)) for s, l in zip(g.scores, g.logits))
+            # generate computes only the last position: compare its first step with the full forward's last row
+            prefill_vs_generate = float((g.scores[0][0] - out.logits[0, -1]).abs().max())
+            greedy["scores_equal_raw_logits"] = scores_equal_logits
+            greedy["first_step_vs_full_forward_max_abs_diff"] = prefill_vs_generate
+            checks = f", scores==logits {scores_equal_logits}, gen-vs-forward {prefill_vs_generate:.2e}"
+        measurements[label] = {
             "input_ids": ids,
             "prefill_logits_last_row": prefill,
             "decoder_last_layer_hidden_last_row": {"first8": floats(last_hidden[:8]),
                                                    "max_abs": float(last_hidden.abs().max())},
-            "greedy": {
-                "max_new_tokens": max_new_tokens,
-                "sequence": seq,
-                "step_margins": margins,
-                "step_top1_logit": top1,
-                "min_margin": min(margins),
-                "scores_equal_raw_logits": scores_equal_logits,
-                "first_step_vs_full_forward_max_abs_diff": prefill_vs_generate,
-            },
+            "greedy": greedy,
         }
         print(f"   {label}: prefill argmax {prefill['argmax']}, generated {seq[len(ids):]}, "
-              f"min margin {min(margins):.4f}, scores==logits {scores_equal_logits}, "
-              f"gen-vs-forward {prefill_vs_generate:.2e}")
-    return case
+              f"min margin {min(margins):.4f}{checks}")
+    return measurements
+
+
+def write_golden(path: str, golden: dict, started: float) -> None:
+    """Writes `golden` to `path` as JSON with indent 1 and a final newline, and prints the file's size and the seconds
+    since `started` (a time.time() value)."""
+    with open(path, "w") as f:
+        json.dump(golden, f, indent=1)
+        f.write("\n")
+    print(f"wrote {path} ({os.path.getsize(path):,} bytes) in {time.time() - started:.1f} s")
 
 
 def margin_distribution(labelled_cases) -> dict:
@@ -307,10 +333,7 @@ def main() -> int:
         "margin_distribution": distribution,
         "cases": cases,
     }
-    with open(args.output, "w") as f:
-        json.dump(golden, f, indent=1)
-        f.write("\n")
-    print(f"wrote {args.output} ({os.path.getsize(args.output):,} bytes) in {time.time() - t0:.1f} s")
+    write_golden(args.output, golden, t0)
     return 0
 
 

@@ -168,10 +168,7 @@ def main() -> int:
         "position_tables": tables,
         "cases": cases,
     }
-    with open(args.output, "w") as f:
-        json.dump(golden, f, indent=1)
-        f.write("\n")
-    print(f"wrote {args.output} ({os.path.getsize(args.output):,} bytes) in {time.time() - t0:.1f} s")
+    goldens.write_golden(args.output, golden, t0)
     return 0
 
 

@@ -270,7 +270,8 @@ def load_model(base: str, temporal: dict):
 
 def run_video_case(model, processor, frames: list, prompts: dict) -> dict:
     """Pixel values of the frames through the VideoMAE processor, then the measurements of make_prng_goldens.run_case
-    with the video path: each frame's vision features plus its temporal embedding, concatenated, projected."""
+    with the video path: each frame's vision features plus its temporal embedding, concatenated, projected; per
+    prompt, make_prng_goldens.prompt_measurements (without its generate checks, which video.json does not record)."""
     import torch
 
     pixel_values = processor(images=list(frames), return_tensors="pt").pixel_values
@@ -283,44 +284,17 @@ def run_video_case(model, processor, frames: list, prompts: dict) -> dict:
             features.append(v + model.git.img_temporal_embedding[f])
         features = torch.cat(features, dim=1)
         projected = model.git.visual_projection(features)
-    rows = [r for r in SAMPLE_ROWS if r < count * 197]
-    case = {
+    tokens = count * 197
+    rows = [r for r in SAMPLE_ROWS if r < tokens]
+    return {
         "pixel_values_sha256": goldens.sha256_f32(pixel_values),
         "pixel_values_shape": list(pixel_values.shape),
         "frame_pixel_values_sha256": [goldens.sha256_f32(pixel_values[0, f]) for f in range(count)],
         "vision_last_hidden_state": goldens.activation_samples(features, rows),
         "visual_projection": goldens.activation_samples(projected, rows),
-        "prompts": {},
+        "prompts": goldens.prompt_measurements(model, pixel_values, prompts, tokens, MAX_NEW_TOKENS,
+                                               generate_checks=False),
     }
-    for label, ids in prompts.items():
-        input_ids = torch.tensor([ids])
-        with torch.inference_mode():
-            out = model(input_ids=input_ids, pixel_values=pixel_values, output_hidden_states=True)
-        assert tuple(out.logits.shape) == (1, count * 197 + len(ids), 30522), out.logits.shape
-        gen_kwargs = dict(pixel_values=pixel_values, max_new_tokens=MAX_NEW_TOKENS, do_sample=False,
-                          output_scores=True, return_dict_in_generate=True)
-        if label != "caption":
-            gen_kwargs["input_ids"] = input_ids
-        with torch.inference_mode():
-            g = model.generate(**gen_kwargs)
-        seq = [int(v) for v in g.sequences[0]]
-        margins, top1 = [], []
-        for step, s in enumerate(g.scores):
-            v = s[0].float().topk(2)
-            assert int(v.indices[0]) == seq[len(ids) + step]
-            margins.append(float(v.values[0] - v.values[1]))
-            top1.append(float(v.values[0]))
-        last_hidden = out.hidden_states[-1][0, -1]
-        case["prompts"][label] = {
-            "input_ids": ids,
-            "prefill_logits_last_row": goldens.logit_row_samples(out.logits[0, -1]),
-            "decoder_last_layer_hidden_last_row": {"first8": goldens.floats(last_hidden[:8]),
-                                                   "max_abs": float(last_hidden.abs().max())},
-            "greedy": {"max_new_tokens": MAX_NEW_TOKENS, "sequence": seq, "step_margins": margins,
-                       "step_top1_logit": top1, "min_margin": min(margins)},
-        }
-        print(f"   {label}: generated {seq[len(ids):]}, min margin {min(margins):.4f}")
-    return case
 
 
 def main() -> int:
@@ -402,10 +376,7 @@ def main() -> int:
         "videos": videos,
         "cases": cases,
     }
-    with open(OUT, "w") as f:
-        json.dump(golden, f, indent=1)
-        f.write("\n")
-    print(f"wrote {OUT} ({os.path.getsize(OUT):,} bytes) in {time.time() - t0:.0f} s")
+    goldens.write_golden(OUT, golden, t0)
     return 0
 
 
