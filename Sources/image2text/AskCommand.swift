@@ -23,7 +23,7 @@ struct AskCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Input Options") var inputOptions: InputOptions
 
-    @Argument(help: ArgumentHelp("An image or video file.", valueName: "INPUT"))
+    @Argument(help: ArgumentHelp("An image or video file (or a directory, pattern, .tar shard or -: the question is asked of each).", valueName: "INPUT"))
     var image: String
 
     @Argument(help: ArgumentHelp("The question, e.g. \"what color is the shape?\"", valueName: "QUESTION"))
@@ -34,8 +34,9 @@ struct AskCommand: AsyncParsableCommand {
     func run() async throws {
         let model = try modelOptions.load()
         _ = try model.questionPrompt(question)  // an empty question fails before any image work
+        let inputs = try inputOptions.inputs([image])
         let runner = GenerationRunner(model: model, options: generationFlags.options(tokenizer: model.tokenizer),
-                                      output: outputFlags, input: inputOptions, labelled: false)
-        if try await runner.run([(InputOptions.Input(label: image, paths: [image]), question)]) > 0 { throw ExitCode.failure }
+                                      output: outputFlags, input: inputOptions, labelled: inputs.count > 1)
+        if try await runner.run(inputs.map { ($0, question) }) > 0 { throw ExitCode.failure }
     }
 }

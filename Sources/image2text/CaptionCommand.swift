@@ -14,11 +14,15 @@ struct CaptionCommand: AsyncParsableCommand {
             (same results). Prints the \
             caption alone for one image, "IMAGE: caption" per line for several (one line per returned sequence), or \
             with --json one object per line: {"input": IMAGE, "text": caption, "ids": [...], "prompt_ids": [...], \
-            "score": S} plus "sequences" with several return sequences. An image that cannot be read or captioned \
+            "score": S} plus "sequences" with several return sequences, and "timings". An image that cannot be read or captioned \
             prints "Error: IMAGE: problem" on stderr and the others still run; the exit status is then 1. \
+            INPUT may be a directory (its images and videos, recursively), a glob pattern, a WebDataset .tar shard \
+            or - (an image on standard input). --output FILE appends the JSON lines to FILE and skips inputs it \
+            already holds (resumable); --shard I/N takes every N-th input from the I-th. \
             Examples: image2text caption Fixtures/easyvqa/0.png; image2text caption --paper --json a.jpg b.png; \
             image2text caption --model git-base-vatex clip.mp4; image2text caption --model git-base-vatex \
-            --video-frames f0.png f1.png f2.png f3.png f4.png f5.png
+            --video-frames f0.png f1.png f2.png f3.png f4.png f5.png; image2text caption --batch-size 8 \
+            --shard 0/4 --output part-0.jsonl 'shards/*.tar'; cat cat.jpg | image2text caption -
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -29,26 +33,32 @@ struct CaptionCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Input Options") var inputOptions: InputOptions
 
+    @OptionGroup(title: "Dataset Options") var datasetOptions: DatasetOptions
+
     @Option(name: .long, help: ArgumentHelp("Inputs decoded together in one batch.", valueName: "N"))
     var batchSize = 1
 
-    @Argument(help: ArgumentHelp("Image or video files.", valueName: "INPUT"))
+    @Argument(help: ArgumentHelp("Image or video files, directories, glob patterns, .tar shards, or - for standard input.", valueName: "INPUT"))
     var images: [String]
 
     func validate() throws {
         try outputFlags.validate()
+        if datasetOptions.output != nil && outputFlags.stream { throw ValidationError("--output writes JSON lines; leave out --stream") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
     }
 
     func run() async throws {
         let model = try modelOptions.load()
-        let inputs = inputOptions.inputs(images)
+        let inputs = try datasetOptions.selecting(inputOptions.inputs(images))
+        let file = try datasetOptions.output.map(JSONLinesFile.init(path:))
         let runner = GenerationRunner(model: model, options: generationFlags.options(tokenizer: model.tokenizer),
-                                      output: outputFlags, input: inputOptions, labelled: inputs.count > 1)
+                                      output: outputFlags, input: inputOptions, labelled: inputs.count > 1, file: file)
+        let progress = ProgressBar(total: inputs.count)
         var failures = 0
         for start in stride(from: 0, to: inputs.count, by: batchSize) {
             let batch = inputs[start..<min(start + batchSize, inputs.count)]
             failures += try await runner.run(batch.map { ($0, nil) })
+            progress.update(done: start + batch.count)
         }
         if failures > 0 { throw ExitCode.failure }
     }
@@ -75,24 +85,28 @@ struct GenerationRunner {
     let input: InputOptions
     /// Whether text lines start with the input's path.
     let labelled: Bool
+    /// Where JSON lines go instead of standard output (`--output`).
+    var file: JSONLinesFile? = nil
 
     /// Generates for `inputs` (image, video or frame files; question or nil) as one batch; returns how many failed.
-    func run(_ inputs: [(input: InputOptions.Input, question: String?)]) async throws -> Int {
+    func run(_ inputs: [(input: Input, question: String?)]) async throws -> Int {
         var failures = 0
-        var ready = [(path: String, request: GenerationRequest)]()
+        var ready = [(path: String, request: GenerationRequest, encodeSeconds: Double)]()
         for (item, question) in inputs {
+            let started = Date()
             let request = try GenerationOutput.forInput(item.label, failures: &failures) {
                 try model.request(question: question, image: input.encode(item, model: model))
             }
-            if let request { ready.append((item.label, request)) }
+            if let request { ready.append((item.label, request, Date().timeIntervalSince(started))) }
         }
         if output.stream {
-            for (path, request) in ready {
+            for (path, request, _) in ready {
                 failures += try await stream(path: path, request: request) ? 0 : 1
             }
             return failures
         }
         var results: [Result<[GenerationResult], any Error>]
+        let generationStarted = Date()
         do {
             results = try model.generate(ready.map(\.request), options: options).map { .success($0) }
         } catch where !GenerationOutput.concernsRequest(error) {
@@ -100,10 +114,11 @@ struct GenerationRunner {
             results = ready.count == 1 ? [.failure(error)]
                 : ready.map { input in Result { try model.generate([input.request], options: options)[0] } }
         }
-        for ((path, request), result) in zip(ready, results) {
+        let timings = ready.map { GenerationOutput.Timings(encode: $0.encodeSeconds, generate: Date().timeIntervalSince(generationStarted), batch: ready.count) }
+        for ((path, request, _), (result, timing)) in zip(ready, zip(results, timings)) {
             switch result {
             case .success(let sequences):
-                try print(sequences, path: path, answer: request.promptIds.count > 1)
+                try print(sequences, path: path, answer: request.promptIds.count > 1, timings: timing)
             case .failure(let error):
                 GenerationOutput.printError(GenerationOutput.imageProblem(error, path: path).description)
                 failures += 1
@@ -112,9 +127,10 @@ struct GenerationRunner {
         return failures
     }
 
-    private func print(_ sequences: [GenerationResult], path: String, answer: Bool) throws {
-        if output.json {
-            GenerationOutput.printLine(try GenerationOutput.jsonLine(input: path, results: sequences, answer: answer))
+    private func print(_ sequences: [GenerationResult], path: String, answer: Bool, timings: GenerationOutput.Timings) throws {
+        if output.json || file != nil {
+            let line = try GenerationOutput.jsonLine(input: path, results: sequences, answer: answer, timings: timings)
+            if let file { file.append(line) } else { GenerationOutput.printLine(line) }
         } else {
             for result in sequences {
                 GenerationOutput.printLine(labelled ? "\(path): \(result.generatedText)" : result.generatedText)

@@ -43,7 +43,7 @@ struct ClassifyCommand: ParsableCommand {
         let model = try modelOptions.load()
         let labelList = try readLabels()
         var failures = 0
-        let inputs = inputOptions.inputs(images)
+        let inputs = try inputOptions.inputs(images)
         for input in inputs {
             guard let result = try GenerationOutput.forInput(input.label, failures: &failures, {
                 try model.classify(inputOptions.encode(input, model: model), labels: labelList, question: question)

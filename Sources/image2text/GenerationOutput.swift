@@ -3,11 +3,19 @@ import Image2Text
 
 /// What `caption` and `ask` print, and how they report a failure.
 enum GenerationOutput {
+    /// Seconds spent on one input: reading and encoding it alone, and generating for the batch it was decoded in.
+    struct Timings {
+        let encode: Double
+        let generate: Double
+        let batch: Int
+    }
+
     /// One compact JSON object for one input, keys in this order: `input`, `text` (the whole sequence decoded, for a
     /// question it begins with the question), `ids` (the whole sequence, prompt included), `prompt_ids`, with
-    /// `answer: true` also `answer` (the text after the prompt), `score`, and with several sequences `sequences`
-    /// (each with `text`, `ids`, `answer`, `score`). The top-level fields describe the best sequence.
-    static func jsonLine(input: String, results: [GenerationResult], answer: Bool = false) throws -> String {
+    /// `answer: true` also `answer` (the text after the prompt), `score`, with several sequences `sequences`
+    /// (each with `text`, `ids`, `answer`, `score`), and `timings` (`encode_seconds`, `generate_seconds` of its batch,
+    /// `batch_size`). The top-level fields describe the best sequence.
+    static func jsonLine(input: String, results: [GenerationResult], answer: Bool = false, timings: Timings) throws -> String {
         let best = results[0]
         var fields = [("input", try jsonString(input))] + (try sequenceFields(best, answer: answer))
         fields.insert(("prompt_ids", "[" + best.promptIds.map(String.init).joined(separator: ",") + "]"), at: 3)
@@ -15,6 +23,9 @@ enum GenerationOutput {
             let sequences = try results.map { try object(sequenceFields($0, answer: answer)) }
             fields.append(("sequences", "[" + sequences.joined(separator: ",") + "]"))
         }
+        fields.append(("timings", object([("encode_seconds", String(format: "%.4f", timings.encode)),
+                                          ("generate_seconds", String(format: "%.4f", timings.generate)),
+                                          ("batch_size", "\(timings.batch)")])))
         return object(fields)
     }
 

@@ -10,7 +10,7 @@ import Testing
 
     struct Result { let status: Int32; let stdout: String; let stderr: String }
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    func run(_ arguments: [String], environment: [String: String] = [:], standardInput: Data? = nil) throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -19,7 +19,13 @@ import Testing
         let (out, err) = (Pipe(), Pipe())
         process.standardOutput = out
         process.standardError = err
+        let input = Pipe()
+        if standardInput != nil { process.standardInput = input }
         try process.run()
+        if let standardInput {
+            input.fileHandleForWriting.write(standardInput)
+            try input.fileHandleForWriting.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -160,7 +166,7 @@ import Testing
         let paths = golden.captions.map { "Fixtures/easyvqa/" + $0.image }
         let result = try run(["caption", "--json", "--max-new-tokens", "\(golden.generate.max_new_tokens)"] + paths)
         #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
-        let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "score"])
+        let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "score", "timings"])
         try #require(lines.count == golden.captions.count)
         for (line, item) in zip(lines, golden.captions) {
             #expect(line["input"] as? String == "Fixtures/easyvqa/" + item.image)
@@ -184,7 +190,7 @@ import Testing
             let result = try run(["ask", "--json", "--max-new-tokens", "\(Self.golden.generate.max_new_tokens)",
                                   "Fixtures/easyvqa/" + item.image, question])
             #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
-            let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "answer", "score"])
+            let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "answer", "score", "timings"])
             let line = try #require(lines.count == 1 ? lines[0] : nil, "\(result.stdout)")
             #expect(line["input"] as? String == "Fixtures/easyvqa/" + item.image)
             #expect(line["ids"] as? [Int] == item.generated_ids, "\(item.image) \(question)")
@@ -212,7 +218,7 @@ import Testing
 
         let json = try run(["caption", "--json", "Fixtures/images/bad/text.jpg", "Fixtures/easyvqa/0.png"])
         #expect(json.status == 1)
-        #expect(try jsonLines(json.stdout, keys: ["input", "text", "ids", "prompt_ids", "score"]).map { $0["text"] as? String } == ["a red triangle"])
+        #expect(try jsonLines(json.stdout, keys: ["input", "text", "ids", "prompt_ids", "score", "timings"]).map { $0["text"] as? String } == ["a red triangle"])
         #expect(json.stderr.hasPrefix("Error: Fixtures/images/bad/text.jpg: not a readable image or video") && json.stderr.split(separator: "\n").count == 1)
     }
 
@@ -304,7 +310,7 @@ import Testing
         let result = try run(["caption", "--json", "--num-beams", "3", "--num-return-sequences", "2", "--max-new-tokens", "6",
                               "Fixtures/easyvqa/0.png", "Fixtures/easyvqa/5.png"])
         #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
-        let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "score", "sequences"])
+        let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "score", "sequences", "timings"])
         // tiny_generation_suite.json, batch case 2 (beam 3, two sequences, 6 new tokens).
         #expect(lines.map { ($0["sequences"] as? [[String: Any]])?.map { $0["ids"] as? [Int] } }
                     == [[[2, 6, 24, 29, 3], [2, 6, 24, 10, 3]], [[2, 6, 9, 23, 3], [2, 6, 9, 10, 3]]])
@@ -316,7 +322,7 @@ import Testing
     @Test("--paper, --batch-size and sampling flags")
     func generationFlags() throws {
         let paper = try run(["caption", "--paper", "--json", "Fixtures/easyvqa/0.png"])
-        #expect(try jsonLines(paper.stdout, keys: ["input", "text", "ids", "prompt_ids", "score"]).first?["ids"] as? [Int] == [2, 6, 24, 29, 3])
+        #expect(try jsonLines(paper.stdout, keys: ["input", "text", "ids", "prompt_ids", "score", "timings"]).first?["ids"] as? [Int] == [2, 6, 24, 29, 3])
         let images = ["Fixtures/easyvqa/0.png", "Fixtures/easyvqa/5.png", "Fixtures/easyvqa/10.png"]
         #expect(try run(["caption", "--batch-size", "2"] + images).stdout == run(["caption"] + images).stdout)
         let sampled = ["caption", "--do-sample", "--seed", "9", "--temperature", "2.5", "--top-k", "5", "--num-return-sequences", "4"] + images
@@ -472,5 +478,83 @@ import Testing
             #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
         #expect(try cli.run(["caption", "--frames", "0", video]).status == 64)
+    }
+}
+
+/// Dataset-scale captioning: directories, patterns, standard input and WebDataset shards as inputs; `--output` resumes
+/// and `--shard I/N` splits the work.
+@Suite struct CLIDatasetTests {
+    let cli = CLITests()
+    static let captions = ["0.png": "a red triangle", "5.png": "a brown rectangle", "10.png": "a red circle"]
+
+    /// A temporary folder: `a/0.png`, `a/b/5.png`, `10.png`, `notes.txt`; the caller removes it.
+    func makeTree() throws -> URL {
+        let files = FileManager.default
+        let root = files.temporaryDirectory.appendingPathComponent("image2text-dataset-\(UUID().uuidString)")
+        try files.createDirectory(at: root.appendingPathComponent("a/b"), withIntermediateDirectories: true)
+        for (name, target) in [("0.png", "a/0.png"), ("5.png", "a/b/5.png"), ("10.png", "10.png")] {
+            try files.copyItem(at: CLITests.repositoryRoot.appendingPathComponent("Fixtures/easyvqa/\(name)"), to: root.appendingPathComponent(target))
+        }
+        try Data("not an image".utf8).write(to: root.appendingPathComponent("notes.txt"))
+        return root
+    }
+
+    @Test("a directory (recursively, images only, sorted), a glob pattern and standard input")
+    func directoriesPatternsAndStandardInput() throws {
+        let root = try makeTree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let tree = try cli.run(["caption", root.path])
+        #expect(tree.status == 0, "\(tree.stderr)")
+        #expect(tree.stdout == "\(root.path)/10.png: a red circle\n\(root.path)/a/0.png: a red triangle\n\(root.path)/a/b/5.png: a brown rectangle\n")
+        let pattern = try cli.run(["caption", "Fixtures/easyvqa/1?.png"])
+        #expect(pattern.stdout.hasPrefix("Fixtures/easyvqa/10.png: a red circle\nFixtures/easyvqa/15.png: "), "\(pattern.stdout)")
+        #expect(try cli.run(["caption", "Fixtures/easyvqa/nothing-*.png"]).stderr.contains("no file matches the pattern"))
+        let image = try Data(contentsOf: CLITests.repositoryRoot.appendingPathComponent("Fixtures/easyvqa/0.png"))
+        let piped = try cli.run(["caption", "-"], standardInput: image)
+        #expect(piped.status == 0 && piped.stdout == "a red triangle\n", "\(piped.stderr)")
+    }
+
+    @Test("a WebDataset .tar shard: each image member is an input named SHARD.tar#MEMBER")
+    func tarShard() throws {
+        let root = try makeTree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let shard = root.appendingPathComponent("shard-000.tar")
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
+        tar.arguments = ["-cf", shard.path, "-C", root.path, "a/0.png", "a/b/5.png", "notes.txt"]
+        try tar.run()
+        tar.waitUntilExit()
+        let result = try cli.run(["caption", "--json", shard.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.map { $0["input"] as? String } == ["\(shard.path)#a/0.png", "\(shard.path)#a/b/5.png"])
+        #expect(lines.map { $0["text"] as? String } == ["a red triangle", "a brown rectangle"])
+        let timings = try #require(lines.first?["timings"] as? [String: Any])
+        #expect(Set(timings.keys) == ["encode_seconds", "generate_seconds", "batch_size"])
+    }
+
+    @Test("--shard I/N splits the inputs; --output appends JSON lines and a second run skips what is done")
+    func shardsAndResume() throws {
+        let root = try makeTree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (first, second) = (root.appendingPathComponent("part-0.jsonl").path, root.appendingPathComponent("part-1.jsonl").path)
+        func inputs(_ path: String) throws -> [String] {
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["input"] as! String
+            }
+        }
+        #expect(try cli.run(["caption", "--batch-size", "2", "--shard", "0/2", "--output", first, root.path]).status == 0)
+        #expect(try inputs(first) == ["\(root.path)/10.png", "\(root.path)/a/b/5.png"])
+        // An interrupted run leaves a partial line; the next run cuts it off and writes nothing twice.
+        let handle = try #require(FileHandle(forWritingAtPath: first))
+        try handle.seekToEnd()
+        handle.write(Data("{\"input\":\"cut".utf8))
+        try handle.close()
+        let again = try cli.run(["caption", "--shard", "0/2", "--output", first, root.path])
+        #expect(again.status == 0 && again.stdout.isEmpty)
+        #expect(try inputs(first) == ["\(root.path)/10.png", "\(root.path)/a/b/5.png"])
+        #expect(try cli.run(["caption", "--shard", "1/2", "--output", second, root.path]).status == 0)
+        #expect(try inputs(second) == ["\(root.path)/a/0.png"])
+        #expect(try cli.run(["caption", "--shard", "2/2", root.path]).status == 64)
     }
 }

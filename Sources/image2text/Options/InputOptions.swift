@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import Image2Text
 
-/// How `caption`, `ask` and `classify` read their inputs: each file is an image (JPEG, PNG, GIF, WebP) or a video (any
-/// container and codec FFmpeg decodes), told apart by its content; with `--video-frames`, all the files are the frames
-/// of one video.
+/// How `caption`, `ask` and `classify` read their inputs (expanded by ``InputExpansion``): each file is an image
+/// (JPEG, PNG, GIF, WebP) or a video (any container and codec FFmpeg decodes), told apart by its content; with
+/// `--video-frames`, all the files are the frames of one video.
 struct InputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Frames to sample from a video (default: the checkpoint's num_image_with_embedding).",
@@ -22,27 +22,36 @@ struct InputOptions: ParsableArguments {
         if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
     }
 
-    /// One model input: a file, or with `--video-frames` the list of frame files.
-    struct Input {
-        let label: String
-        let paths: [String]
-    }
-
-    /// The inputs `paths` stand for.
-    func inputs(_ paths: [String]) -> [Input] {
-        videoFrames ? [Input(label: paths.joined(separator: " "), paths: paths)] : paths.map { Input(label: $0, paths: [$0]) }
+    /// The inputs `arguments` stand for.
+    func inputs(_ arguments: [String]) throws -> [Input] {
+        let inputs = try InputExpansion.inputs(arguments)
+        guard videoFrames else { return inputs }
+        let paths = try inputs.map { input in
+            guard case .file(let path) = input.source else {
+                throw InputError(path: input.label, message: "--video-frames takes image files, not standard input or tar members")
+            }
+            return path
+        }
+        return [Input(label: paths.joined(separator: " "), source: .frames(paths))]
     }
 
     /// Reads and encodes `input` for `model`.
     func encode(_ input: Input, model: GITModel) throws -> ImageContext {
-        guard videoFrames else {
-            let file = URL(fileURLWithPath: input.paths[0])
+        switch input.source {
+        case .file(let path):
+            let file = URL(fileURLWithPath: path)
             return try model.encode(VisualInput.open(contentsOf: file, orientation: media.orientation), frames: frames)
+        case .bytes(let data):
+            guard ImageDecoder.recognizes(data) else {
+                throw InputError(path: input.label, message: "not a JPEG, PNG, GIF or WebP image (videos are read from files)")
+            }
+            return try model.encode(ImageDecoder.decode(data: data, source: input.label, orientation: media.orientation))
+        case .frames(let paths):
+            let count = frames ?? model.videoFrameCount ?? 1
+            guard let indices = FrameSampling.indices(frameCount: paths.count, count: count) else {
+                throw InputError(path: input.label, message: "\(paths.count) frame images given; the model takes \(count)")
+            }
+            return try model.encode(frames: indices.map { try media.decodeImage(atPath: paths[$0]) })
         }
-        let count = frames ?? model.videoFrameCount ?? 1
-        guard let indices = FrameSampling.indices(frameCount: input.paths.count, count: count) else {
-            throw InputError(path: input.label, message: "\(input.paths.count) frame images given; the model takes \(count)")
-        }
-        return try model.encode(frames: indices.map { try media.decodeImage(atPath: input.paths[$0]) })
     }
 }

@@ -1,0 +1,29 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A one-line progress report on standard error (`[done/total] rate, time left`), drawn only when standard error is a
+/// terminal and there is more than one input: nothing when piped or logged.
+struct ProgressBar {
+    let total: Int
+    private let start = Date()
+    private let enabled: Bool
+
+    init(total: Int) {
+        self.total = total
+        enabled = total > 1 && isatty(STDERR_FILENO) == 1
+    }
+
+    func update(done: Int) {
+        guard enabled else { return }
+        let elapsed = Date().timeIntervalSince(start)
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let left = rate > 0 ? Double(total - done) / rate : 0
+        let width = 30, filled = total > 0 ? width * done / total : width
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d  %.2f inputs/s  %.0f s left ", bar, done, total, rate, left).utf8))
+        if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
