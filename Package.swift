@@ -8,10 +8,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Image2Text", targets: ["Image2Text"]),
+        .library(name: "Image2TextHub", targets: ["Image2TextHub"]),
         .executable(name: "image2text", targets: ["image2text"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System libraries (Debian packages installed by setup.sh). One module map + shim.h each.
@@ -34,9 +37,22 @@ let package = Package(
             name: "Image2Text",
             dependencies: ["Image2TextKernels", "CTurboJPEG", "CPNG", "CWebP", "CFFmpeg"]
         ),
+        // Hugging Face Hub: the huggingface_hub cache layout and downloads into it.
+        .target(
+            name: "Image2TextHub",
+            dependencies: [
+                "Image2Text",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "image2text",
-            dependencies: ["Image2Text", "Image2TextKernels", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Image2Text", "Image2TextHub", "Image2TextKernels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(
             name: "Image2TextKernelsTests",
@@ -45,6 +61,15 @@ let package = Package(
         .testTarget(
             name: "Image2TextTests",
             dependencies: ["Image2Text"]
+        ),
+        .testTarget(
+            name: "Image2TextHubTests",
+            dependencies: [
+                "Image2TextHub", "Image2Text",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "Image2TextCLITests",

@@ -1,0 +1,48 @@
+import Foundation
+import Image2Text
+import Image2TextHub
+
+/// The bundled demo model served as hub repositories, and a fresh cache folder per test.
+enum HubFixture {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let modelFolder = repositoryRoot.appendingPathComponent("Models/git-tiny-easyvqa")
+    static let commit = "0123456789abcdef0123456789abcdef01234567"
+    static let repositoryID = HubRepositoryID("image2text/git-tiny-easyvqa")!
+    static let gatedID = HubRepositoryID("image2text/gated-tiny")!
+    static let token = "hf_test_token"
+
+    /// The demo model's files by name.
+    static func modelFiles() throws -> [String: Data] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: modelFolder.path)
+        return try Dictionary(uniqueKeysWithValues: names.map { ($0, try Data(contentsOf: modelFolder.appendingPathComponent($0))) })
+    }
+
+    /// The demo model as a public repository and as a gated one; `model.safetensors` is an LFS file.
+    static func repositories() throws -> [MockHub.Repository] {
+        let files = try modelFiles()
+        return [
+            MockHub.Repository(id: repositoryID.description, commit: commit, files: files, lfsFiles: ["model.safetensors"]),
+            MockHub.Repository(id: gatedID.description, commit: commit, files: files, lfsFiles: ["model.safetensors"], token: token),
+        ]
+    }
+
+    /// The sha256 of the demo model's weights: their blob name.
+    static func weightsSHA256() throws -> String {
+        SHA256.hexDigest(try Data(contentsOf: modelFolder.appendingPathComponent("model.safetensors")))
+    }
+
+    /// A new empty folder under the temporary directory, removed by the caller.
+    static func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hub-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    /// A client whose cache is `cache` and whose hub is `hub`, through explicit environment variables.
+    static func client(cache: URL, hub: MockHub?, extra: [String: String] = [:]) -> HubClient {
+        var environment = ["HF_HUB_CACHE": cache.path, "HF_ENDPOINT": hub?.endpoint ?? "http://127.0.0.1:9"]
+        environment.merge(extra) { $1 }
+        return HubClient(environment: HubEnvironment(environment: environment))
+    }
+}
