@@ -53,12 +53,13 @@ struct BenchCommand: ParsableCommand {
         do { decoded = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: image)) } catch {
             throw GenerationOutput.imageProblem(error, path: image)
         }
-        let result = try StageBenchmark.run(directory: modelOptions.directory(), weightType: modelOptions.dtype, image: decoded,
+        let directory = try modelOptions.directory()  // resolved once: a hub repository costs a listing request
+        let result = try StageBenchmark.run(directory: directory, weightType: modelOptions.dtype, image: decoded,
                                             repeats: repeats)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let report = Report(model: try modelOptions.directory().path, image: image, threads: modelOptions.threads,
+            let report = Report(model: directory.path, image: image, threads: modelOptions.threads,
                                 dtype: result.weightTypes.map(\.rawValue).sorted().joined(separator: ","), repeats: repeats,
                                 figures: result.figures, limits: result.limits, derived: result.derived)
             GenerationOutput.printLine(String(decoding: try encoder.encode(report), as: UTF8.self))

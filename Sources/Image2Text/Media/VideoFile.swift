@@ -35,7 +35,7 @@ public struct VideoFile: Sendable {
         if overflow || pixels > limits.maximumPixels {
             throw VideoError.tooManyPixels(source: url.path, width: width, height: height, limit: limits.maximumPixels)
         }
-        frameCount = try stream.declaredFrameCount ?? DecodingSession(url: url).countPackets()
+        frameCount = try stream.declaredFrameCount ?? stream.countPackets()
     }
 
     /// The frames a checkpoint with `count` frames reads (``FrameSampling``), in order.

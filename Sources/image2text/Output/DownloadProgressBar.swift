@@ -1,10 +1,6 @@
 import Foundation
 import Image2TextHub
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A one-line progress bar per downloaded file on standard error (`file [####----] 12.3/45.6 MB`). Make it only when
 /// standard error is a terminal (``forTerminal()``): nothing is drawn when it is piped or logged.
 final class DownloadProgressBar: DownloadProgressReporting, @unchecked Sendable {
@@ -15,7 +11,7 @@ final class DownloadProgressBar: DownloadProgressReporting, @unchecked Sendable 
 
     /// A bar when standard error is a terminal, else `nil`.
     static func forTerminal() -> DownloadProgressBar? {
-        isatty(STDERR_FILENO) == 1 ? DownloadProgressBar() : nil
+        ProgressBar.standardErrorIsTerminal ? DownloadProgressBar() : nil
     }
 
     func report(_ progress: DownloadProgress) {
@@ -25,8 +21,7 @@ final class DownloadProgressBar: DownloadProgressReporting, @unchecked Sendable 
         // Redraw only when the bar moves, not for every network chunk.
         if let lastDrawn, lastDrawn.file == progress.file, lastDrawn.permille == permille { return }
         lastDrawn = (progress.file, permille)
-        let width = 30, filled = width * permille / 1000
-        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let bar = ProgressBar.bar(filled: 30 * permille / 1000)
         let megabytes = { (bytes: Int64) in String(format: "%.1f", Double(bytes) / 1_000_000) }
         var line = "\r\(progress.file) [\(bar)] \(megabytes(progress.completedBytes))/\(megabytes(progress.totalBytes)) MB "
         if progress.isComplete { line += "\n" }

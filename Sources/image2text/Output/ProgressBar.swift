@@ -13,7 +13,15 @@ struct ProgressBar {
 
     init(total: Int) {
         self.total = total
-        enabled = total > 1 && isatty(STDERR_FILENO) == 1
+        enabled = total > 1 && Self.standardErrorIsTerminal
+    }
+
+    /// Whether standard error is a terminal, where progress bars are drawn.
+    static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// `####------`: `filled` of `width` cells.
+    static func bar(filled: Int, width: Int = 30) -> String {
+        String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
     }
 
     func update(done: Int) {
@@ -21,8 +29,7 @@ struct ProgressBar {
         let elapsed = Date().timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let left = rate > 0 ? Double(total - done) / rate : 0
-        let width = 30, filled = total > 0 ? width * done / total : width
-        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let bar = Self.bar(filled: total > 0 ? 30 * done / total : 30)
         FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d  %.2f inputs/s  %.0f s left ", bar, done, total, rate, left).utf8))
         if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
