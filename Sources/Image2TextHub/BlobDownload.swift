@@ -31,8 +31,8 @@ struct BlobDownload {
             do {
                 try await transfer(into: incomplete)
                 break
-            } catch HubError.network(let repository, let url, let reason) {
-                guard attempt < maxAttempts else { throw HubError.network(repository: repository, url: url, reason: reason) }
+            } catch let error as HubError where error.isConnectionProblem {
+                guard attempt < maxAttempts else { throw error }
                 attempt += 1
             }
         }
@@ -55,7 +55,7 @@ struct BlobDownload {
         if existing == metadata.size { return }
         let headers = existing > 0 ? [("Range", "bytes=\(existing)-")] : []
         let reply = try await http.send(.GET, metadata.downloadURL, headers: headers, redirects: .all,
-                                   sendToken: metadata.downloadIsOnHub, timeout: .hours(2))
+                                   sendToken: metadata.downloadIsOnHub, purpose: .download)
         try http.check(reply, notFound: HubError.fileNotFound(
             repository: repository.description, revision: metadata.commit, file: file, url: reply.url))
         switch reply.status {
@@ -76,10 +76,8 @@ struct BlobDownload {
                 written += Int64(buffer.readableBytes)
                 progress?.report(DownloadProgress(file: file, completedBytes: written, totalBytes: metadata.size))
             }
-        } catch let error as HubError {
-            throw error
         } catch {
-            throw HubError.network(repository: repository.description, url: reply.url, reason: String(describing: error))
+            throw http.failure(error, url: reply.url, purpose: .download)
         }
     }
 

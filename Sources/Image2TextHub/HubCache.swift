@@ -9,6 +9,7 @@ import Foundation
 ///   blobs/ETAG                     file contents, named by the ETag without quotes (sha256 for LFS files,
 ///                                  the git blob sha1 otherwise); ETAG.incomplete while downloading
 ///   snapshots/COMMIT/FILE          relative symlinks to ../../blobs/ETAG
+///   .no_exist/COMMIT/FILE          empty: FILE is known not to exist at COMMIT
 /// ```
 public struct HubCache: Sendable {
     /// The cache root (`HF_HUB_CACHE`, `HF_HOME/hub`, …; see ``HubEnvironment/cacheRoot``).
@@ -40,6 +41,34 @@ public struct HubCache: Sendable {
     /// `refs/REVISION` (a revision such as `refs/pr/1` makes nested folders, as in huggingface_hub).
     public func refFile(_ repository: HubRepositoryID, revision: String) -> URL {
         repositoryFolder(repository).appendingPathComponent("refs/\(revision)")
+    }
+
+    /// `.no_exist/COMMIT/FILE`: the empty file recording that the hub has no `FILE` at `COMMIT`.
+    public func absenceMarker(_ repository: HubRepositoryID, commit: String, file: String) -> URL {
+        repositoryFolder(repository).appendingPathComponent(".no_exist/\(commit)/\(file)")
+    }
+
+    /// Whether `FILE` is recorded as absent at `COMMIT` (by us or by huggingface_hub).
+    public func isMarkedAbsent(_ repository: HubRepositoryID, commit: String, file: String) -> Bool {
+        FileManager.default.fileExists(atPath: absenceMarker(repository, commit: commit, file: file).path)
+    }
+
+    /// Whether any absence is recorded for `COMMIT`: the snapshot was then filled file by file, by a client that
+    /// records what it did not find (huggingface_hub's `hf_hub_download`, this one), not by `snapshot_download`.
+    public func recordsAbsences(_ repository: HubRepositoryID, commit: String) -> Bool {
+        FileManager.default.fileExists(atPath: repositoryFolder(repository).appendingPathComponent(".no_exist/\(commit)").path)
+    }
+
+    /// Records that the hub has no `FILE` at `COMMIT`, writing the empty marker as huggingface_hub does.
+    public func markAbsent(_ repository: HubRepositoryID, commit: String, file: String) throws {
+        let marker = absenceMarker(repository, commit: commit, file: file)
+        guard !FileManager.default.fileExists(atPath: marker.path) else { return }
+        try withCacheErrors(marker) {
+            try FileManager.default.createDirectory(at: marker.deletingLastPathComponent(), withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: marker.path, contents: nil) else {
+                throw HubError.cacheWriteFailed(path: marker, reason: "cannot create the file")
+            }
+        }
     }
 
     /// The commit a revision resolves to in the cache: the revision itself when it is a 40-hex commit hash with a

@@ -7,16 +7,18 @@ import NIOCore
 ///
 /// Online: `GET /api/models/REPO/revision/REV` lists the revision's files and its commit; each file the model needs
 /// is looked up with `HEAD /REPO/resolve/COMMIT/FILE` and, unless its blob is cached, downloaded (see ``HubCache``
-/// for the layout). Offline (`HF_HUB_OFFLINE`), or when the hub cannot be reached: the cached snapshot of the revision,
-/// or ``HubError/offlineSnapshotMissing`` (offline) / ``HubError/network`` (unreachable).
+/// for the layout). The optional files (configuration, processor, tokenizer) the revision lacks are recorded in
+/// `.no_exist/COMMIT/`, as huggingface_hub records a `404`. Offline (`HF_HUB_OFFLINE`), or when the hub cannot be
+/// reached or does not answer in time: the cached snapshot of the revision, or ``HubError/offlineSnapshotMissing``
+/// (offline) / ``HubError/network`` / ``HubError/timedOut`` (unreachable).
 public struct HubClient: Sendable {
     /// Cache location, endpoint, token and offline mode.
     public let environment: HubEnvironment
     /// Attempts per file before a broken connection is reported; each one resumes where the previous stopped.
     public var maxAttempts: Int
 
-    /// A client with the given settings (by default those of the process environment).
-    public init(environment: HubEnvironment = HubEnvironment(), maxAttempts: Int = 3) {
+    /// A client with the given settings (`try HubEnvironment()` reads those of the process environment).
+    public init(environment: HubEnvironment, maxAttempts: Int = 3) {
         self.environment = environment
         self.maxAttempts = max(1, maxAttempts)
     }
@@ -28,26 +30,24 @@ public struct HubClient: Sendable {
     public func snapshot(of repository: HubRepositoryID, revision: String = "main",
                          progress: (any DownloadProgressReporting)? = nil) async throws -> URL {
         if environment.offline { return try cachedSnapshot(of: repository, revision: revision) }
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.timeout = .init(connect: .seconds(30), read: .seconds(60))
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let http = HubHTTP(repository: repository, environment: environment)
         do {
-            let folder = try await download(repository, revision: revision, progress: progress,
-                                            http: HubHTTP(client: client, repository: repository, token: environment.token,
-                                                          metadataTimeout: .seconds(Int64(environment.metadataTimeout))))
-            try await client.shutdown()
+            let folder = try await download(repository, revision: revision, progress: progress, http: http)
+            try await http.shutdown()
             return folder
         } catch {
-            try? await client.shutdown()
+            try? await http.shutdown()
             // As huggingface_hub does when the hub cannot be reached: a complete cached snapshot will do.
-            if case .network = error as? HubError, let cached = try? cachedSnapshot(of: repository, revision: revision) {
+            if (error as? HubError)?.isConnectionProblem == true, let cached = try? cachedSnapshot(of: repository, revision: revision) {
                 return cached
             }
             throw error
         }
     }
 
-    /// The cached snapshot of `revision` with every file the model needs, without using the network.
+    /// The cached snapshot of `revision` with every file the model needs, without using the network. An optional file
+    /// the snapshot lacks must be marked absent in `.no_exist/COMMIT/` — unless the commit has no such records at all
+    /// (a `snapshot_download` copy, which records nothing and which huggingface_hub trusts as it is).
     public func cachedSnapshot(of repository: HubRepositoryID, revision: String = "main") throws -> URL {
         guard let commit = cache.cachedCommit(repository, revision: revision) else {
             throw HubError.offlineSnapshotMissing(repository: repository.description, revision: revision, cache: cache.root)
@@ -58,7 +58,10 @@ public struct HubClient: Sendable {
             throw HubError.offlineSnapshotMissing(repository: repository.description, revision: revision, cache: cache.root)
         }
         let selection = try ModelFileSelection(repository: repository, revision: revision, files: files)
-        var needed = selection.supportFiles + [selection.weights]
+        let optionalFiles = cache.recordsAbsences(repository, commit: commit)
+            ? ModelFileSelection.supportFiles.filter { !cache.isMarkedAbsent(repository, commit: commit, file: $0) }
+            : selection.supportFiles
+        var needed = optionalFiles + [selection.weights]
         if selection.weightsAreIndexed {
             needed += try ModelFileSelection.shards(inIndex: folder.appendingPathComponent(selection.weights), repository: repository)
         }
@@ -74,9 +77,15 @@ public struct HubClient: Sendable {
         let info = try await revisionInfo(repository, revision: revision, http: http)
         let selection = try ModelFileSelection(repository: repository, revision: revision, files: info.siblings.map(\.rfilename))
         let folder = cache.snapshotFolder(repository, commit: info.sha)
-        for file in selection.supportFiles + [selection.weights] {
-            try await fetch(file, of: repository, commit: info.sha, http: http, progress: progress)
+        // The listing is the hub's answer for every file at this commit. As in huggingface_hub, a marker that cannot be
+        // written (a read-only shared cache) only costs a later offline resolution, so it does not stop this one.
+        for file in ModelFileSelection.supportFiles where !selection.supportFiles.contains(file) {
+            try? cache.markAbsent(repository, commit: info.sha, file: file)
         }
+        for file in selection.supportFiles {
+            try await fetch(file, of: repository, commit: info.sha, http: http, progress: progress, optional: true)
+        }
+        try await fetch(selection.weights, of: repository, commit: info.sha, http: http, progress: progress)
         if selection.weightsAreIndexed {
             let shards = try ModelFileSelection.shards(inIndex: folder.appendingPathComponent(selection.weights), repository: repository)
             for shard in shards {
@@ -96,11 +105,11 @@ public struct HubClient: Sendable {
 
     private func revisionInfo(_ repository: HubRepositoryID, revision: String, http: HubHTTP) async throws -> RevisionInfo {
         let url = endpoint("api/models/\(repository)/revision/\(HubHTTP.escapeSegment(revision))")
-        let reply = try await http.send(.GET, url, redirects: .all, timeout: http.metadataTimeout)
+        let reply = try await http.send(.GET, url, redirects: .all, purpose: .metadata)
         try http.check(reply, notFound: HubError.repositoryNotFound(repository: repository.description, revision: revision, url: url))
         let body: ByteBuffer
         do { body = try await reply.response.body.collect(upTo: 64 << 20) } catch {
-            throw HubError.network(repository: repository.description, url: url, reason: String(describing: error))
+            throw http.failure(error, url: url, purpose: .metadata)
         }
         do {
             let info = try JSONDecoder().decode(RevisionInfo.self, from: Data(body.readableBytesView))
@@ -113,13 +122,20 @@ public struct HubClient: Sendable {
         }
     }
 
-    /// Makes `snapshots/COMMIT/FILE` point at a complete blob, downloading it if the cache lacks it.
+    /// Makes `snapshots/COMMIT/FILE` point at a complete blob, downloading it if the cache lacks it. An `optional`
+    /// file the hub answers 404 for is marked absent instead, as huggingface_hub does.
     private func fetch(_ file: String, of repository: HubRepositoryID, commit: String, http: HubHTTP,
-                       progress: (any DownloadProgressReporting)?) async throws {
+                       progress: (any DownloadProgressReporting)?, optional: Bool = false) async throws {
         if FileManager.default.fileExists(atPath: cache.snapshotFolder(repository, commit: commit).appendingPathComponent(file).path) {
             return
         }
-        let metadata = try await self.metadata(of: file, in: repository, commit: commit, http: http)
+        let metadata: HubFileMetadata
+        do {
+            metadata = try await self.metadata(of: file, in: repository, commit: commit, http: http)
+        } catch HubError.fileNotFound where optional {
+            try? cache.markAbsent(repository, commit: commit, file: file)
+            return
+        }
         if FileManager.default.fileExists(atPath: cache.blob(repository, etag: metadata.etag).path) {
             progress?.report(DownloadProgress(file: file, completedBytes: metadata.size, totalBytes: metadata.size))
         } else {
@@ -134,7 +150,7 @@ public struct HubClient: Sendable {
     private func metadata(of file: String, in repository: HubRepositoryID, commit: String, http: HubHTTP) async throws -> HubFileMetadata {
         let url = endpoint("\(repository)/resolve/\(commit)/\(HubHTTP.escapePath(file))")
         let reply = try await http.send(.HEAD, url, headers: [("Accept-Encoding", "identity")], redirects: .sameHostOnly,
-                                        timeout: http.metadataTimeout)
+                                        purpose: .metadata)
         try http.check(reply, notFound: HubError.fileNotFound(repository: repository.description, revision: commit, file: file, url: url))
         func invalid(_ reason: String) -> HubError { .invalidResponse(repository: repository.description, url: reply.url, reason: reason) }
         guard let etag = (reply.header("X-Linked-Etag") ?? reply.header("ETag")).map(HubFileMetadata.normalizeETag), !etag.isEmpty else {

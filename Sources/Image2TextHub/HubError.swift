@@ -13,6 +13,9 @@ public enum HubError: Error, Equatable, CustomStringConvertible {
     case unexpectedStatus(repository: String, url: String, status: Int)
     /// The connection failed (after the allowed retries).
     case network(repository: String, url: String, reason: String)
+    /// No connection or no bytes within `seconds`, the timeout `variable` sets (`HF_HUB_ETAG_TIMEOUT` for listings and
+    /// metadata, `HF_HUB_DOWNLOAD_TIMEOUT` for downloads), after the allowed retries.
+    case timedOut(repository: String, url: String, seconds: Double, variable: String)
     /// A response lacked what the hub always sends (`X-Repo-Commit`, `ETag`, a size, a valid JSON listing).
     case invalidResponse(repository: String, url: String, reason: String)
     /// A downloaded file's SHA-256 differs from the ETag the hub gave for it; nothing was kept.
@@ -29,6 +32,19 @@ public enum HubError: Error, Equatable, CustomStringConvertible {
     case cacheWriteFailed(path: URL, reason: String)
     /// Not a repository id of the form `ORG/NAME`.
     case invalidRepositoryID(String)
+    /// An environment variable holds a value it cannot take.
+    case invalidSetting(variable: String, value: String, expected: String)
+    /// The token file exists but cannot be read.
+    case unreadableTokenFile(path: URL, reason: String)
+
+    /// Whether the hub could not be reached or stopped answering: a download is then resumed, and a complete cached
+    /// snapshot used in its place.
+    public var isConnectionProblem: Bool {
+        switch self {
+        case .network, .timedOut: return true
+        default: return false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -42,6 +58,8 @@ public enum HubError: Error, Equatable, CustomStringConvertible {
             return "\(repository): unexpected HTTP \(status) from \(url)"
         case .network(let repository, let url, let reason):
             return "\(repository): cannot reach \(url): \(reason)"
+        case .timedOut(let repository, let url, let seconds, let variable):
+            return "\(repository): no answer from \(url) within \(seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)) s (\(variable))"
         case .invalidResponse(let repository, let url, let reason):
             return "\(repository): invalid hub response from \(url): \(reason)"
         case .checksumMismatch(let repository, let file, let expected, let actual):
@@ -59,6 +77,10 @@ public enum HubError: Error, Equatable, CustomStringConvertible {
             return "\(path.path): cannot write to the hub cache: \(reason)"
         case .invalidRepositoryID(let string):
             return "'\(string)' is not a Hugging Face repository id (ORG/NAME)"
+        case .invalidSetting(let variable, let value, let expected):
+            return "\(variable)='\(value)': expected \(expected)"
+        case .unreadableTokenFile(let path, let reason):
+            return "\(path.path): cannot read the Hugging Face token file: \(reason)"
         }
     }
 }

@@ -8,11 +8,43 @@ import NIOHTTP1
 /// metadata requests can stop at the hub's own answer (which carries `X-Repo-Commit` and `X-Linked-Etag`) and the
 /// token is not sent to another host.
 struct HubHTTP {
-    let client: HTTPClient
     let repository: HubRepositoryID
     let token: String?
-    /// The time allowed for listing and metadata requests.
-    let metadataTimeout: TimeAmount
+    /// Listing and metadata requests: connect and read timeouts of `HF_HUB_ETAG_TIMEOUT`.
+    private let metadataClient: HTTPClient
+    /// Downloads: connect and read timeouts of `HF_HUB_DOWNLOAD_TIMEOUT` (a read timeout bounds each wait for the
+    /// next bytes, so a large file may take as long as it needs).
+    private let downloadClient: HTTPClient
+    private let metadataTimeout: TimeInterval
+    private let downloadTimeout: TimeInterval
+
+    /// What a request is for, which sets its timeouts.
+    enum Purpose {
+        case metadata
+        case download
+    }
+
+    /// Clients for `repository` with the token and timeouts of `environment`; ``shutdown()`` when done.
+    init(repository: HubRepositoryID, environment: HubEnvironment) {
+        func client(timeout seconds: TimeInterval) -> HTTPClient {
+            let timeout = TimeAmount.nanoseconds(Int64(seconds * 1e9))
+            var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+            configuration.timeout = .init(connect: timeout, read: timeout)
+            return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        }
+        self.repository = repository
+        token = environment.token
+        metadataTimeout = environment.metadataTimeout
+        downloadTimeout = environment.downloadTimeout
+        metadataClient = client(timeout: metadataTimeout)
+        downloadClient = client(timeout: downloadTimeout)
+    }
+
+    /// Closes both clients' connections.
+    func shutdown() async throws {
+        try await metadataClient.shutdown()
+        try await downloadClient.shutdown()
+    }
 
     /// Redirects to follow.
     enum Redirects {
@@ -36,9 +68,10 @@ struct HubHTTP {
     static let maxRedirects = 10
 
     /// Sends a request and follows redirects as `redirects` says; the token goes with it (if `sendToken`) until a
-    /// redirect leaves the host. Throws ``HubError/network`` when the connection fails.
+    /// redirect leaves the host. Throws ``HubError/network`` when the connection fails, ``HubError/timedOut`` when
+    /// `purpose`'s timeout passes.
     func send(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], redirects: Redirects,
-              sendToken: Bool = true, timeout: TimeAmount) async throws -> Reply {
+              sendToken: Bool = true, purpose: Purpose) async throws -> Reply {
         var current = url
         var includeToken = sendToken
         for _ in 0...Self.maxRedirects {
@@ -49,9 +82,11 @@ struct HubHTTP {
             for (name, value) in headers { request.headers.add(name: name, value: value) }
             let response: HTTPClientResponse
             do {
-                response = try await client.execute(request, timeout: timeout)
+                let client = purpose == .metadata ? metadataClient : downloadClient
+                // No overall deadline: the clients' connect and read timeouts bound every wait, as in huggingface_hub.
+                response = try await client.execute(request, deadline: .distantFuture)
             } catch {
-                throw HubError.network(repository: repository.description, url: current, reason: String(describing: error))
+                throw failure(error, url: current, purpose: purpose)
             }
             guard (300..<400).contains(response.status.code), let location = response.headers.first(name: "Location"),
                   let base = URL(string: current), let target = URL(string: location, relativeTo: base)?.absoluteURL
@@ -63,6 +98,27 @@ struct HubHTTP {
             current = target.absoluteString
         }
         throw HubError.invalidResponse(repository: repository.description, url: url, reason: "more than \(Self.maxRedirects) redirects")
+    }
+
+    /// The ``HubError`` for a request or a response body that failed: ``HubError/timedOut`` naming the variable
+    /// whose timeout passed, else ``HubError/network``.
+    func failure(_ error: any Error, url: String, purpose: Purpose) -> HubError {
+        if let error = error as? HubError { return error }
+        let timeouts: [HTTPClientError] = [.connectTimeout, .readTimeout]
+        let timedOut: Bool
+        if let error = error as? HTTPClientError {
+            timedOut = timeouts.contains(error)
+        } else if case .connectTimeout? = error as? ChannelError {
+            timedOut = true
+        } else {
+            timedOut = false
+        }
+        guard timedOut else {
+            return .network(repository: repository.description, url: url, reason: String(describing: error))
+        }
+        return purpose == .metadata
+            ? .timedOut(repository: repository.description, url: url, seconds: metadataTimeout, variable: "HF_HUB_ETAG_TIMEOUT")
+            : .timedOut(repository: repository.description, url: url, seconds: downloadTimeout, variable: "HF_HUB_DOWNLOAD_TIMEOUT")
     }
 
     /// Throws the ``HubError`` for a 4xx/5xx status; `notFound` is the error a 404 means here.

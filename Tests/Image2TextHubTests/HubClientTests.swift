@@ -8,9 +8,11 @@ import Testing
 @Suite struct HubClientTests {
     let fileManager = FileManager.default
 
-    /// Starts a hub, runs `body` with it and a fresh cache folder, and cleans both up.
-    func withHub(fault: MockHub.Fault = .none, _ body: (MockHub, URL) async throws -> Void) async throws {
-        let hub = try await MockHub.start(try HubFixture.repositories(), fault: fault)
+    /// Starts a hub (serving the fixture's repositories unless told otherwise), runs `body` with it and a fresh cache
+    /// folder, and cleans both up.
+    func withHub(_ repositories: [MockHub.Repository]? = nil, fault: MockHub.Fault = .none,
+                 _ body: (MockHub, URL) async throws -> Void) async throws {
+        let hub = try await MockHub.start(try repositories ?? HubFixture.repositories(), fault: fault)
         let cache = try HubFixture.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: cache) }
         do {
@@ -64,7 +66,7 @@ import Testing
     @Test("LFS files are fetched from the CDN the hub redirects to; a second resolution downloads nothing")
     func cachedFilesAreReused() async throws {
         try await withHub { hub, cache in
-            let client = HubFixture.client(cache: cache, hub: hub)
+            let client = try HubFixture.client(cache: cache, hub: hub)
             _ = try await client.snapshot(of: HubFixture.repositoryID)
             let cdnRequests = hub.requests.filter { $0.path.hasPrefix("/blobs-cdn/") }
             #expect(cdnRequests.map(\.path) == ["/blobs-cdn/\(try HubFixture.weightsSHA256())"])
@@ -132,7 +134,7 @@ import Testing
                 guard case .unauthorized(let repository, _, 401) = error as? HubError else { return false }
                 return repository == "image2text/gated-tiny" && "\(error)".contains("set HF_TOKEN")
             }
-            let client = HubFixture.client(cache: cache, hub: hub, extra: ["HF_TOKEN": HubFixture.token])
+            let client = try HubFixture.client(cache: cache, hub: hub, extra: ["HF_TOKEN": HubFixture.token])
             _ = try await client.snapshot(of: HubFixture.gatedID)
             let hubRequests = hub.requests.filter { !$0.path.hasPrefix("/blobs-cdn/") && $0.authorization != nil }
             #expect(hubRequests.allSatisfy { $0.authorization == "Bearer \(HubFixture.token)" })
@@ -155,7 +157,7 @@ import Testing
     @Test("Offline without a cached snapshot fails with a typed error and makes no request")
     func offlineWithoutSnapshot() async throws {
         try await withHub { hub, cache in
-            let client = HubFixture.client(cache: cache, hub: hub, extra: ["HF_HUB_OFFLINE": "1"])
+            let client = try HubFixture.client(cache: cache, hub: hub, extra: ["HF_HUB_OFFLINE": "1"])
             await #expect(throws: HubError.offlineSnapshotMissing(
                 repository: "image2text/git-tiny-easyvqa", revision: "main", cache: client.cache.root)) {
                 try await client.snapshot(of: HubFixture.repositoryID)
@@ -169,7 +171,7 @@ import Testing
         try await withHub { hub, cache in
             let online = try await HubFixture.client(cache: cache, hub: hub).snapshot(of: HubFixture.repositoryID)
             let before = hub.requests.count
-            let client = HubFixture.client(cache: cache, hub: hub, extra: ["HF_HUB_OFFLINE": "1"])
+            let client = try HubFixture.client(cache: cache, hub: hub, extra: ["HF_HUB_OFFLINE": "1"])
             #expect(try await client.snapshot(of: HubFixture.repositoryID) == online)
             #expect(try await client.snapshot(of: HubFixture.repositoryID, revision: HubFixture.commit) == online)
             #expect(hub.requests.count == before)
@@ -203,7 +205,7 @@ import Testing
         let hub = try await MockHub.start(try HubFixture.repositories())
         let cache = try HubFixture.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: cache) }
-        let client = HubFixture.client(cache: cache, hub: hub, extra: ["HF_HUB_ETAG_TIMEOUT": "1"])
+        let client = try HubFixture.client(cache: cache, hub: hub, extra: ["HF_HUB_ETAG_TIMEOUT": "1"])
         let online = try await client.snapshot(of: HubFixture.repositoryID)
         try await hub.shutdown()
         #expect(try await client.snapshot(of: HubFixture.repositoryID) == online)

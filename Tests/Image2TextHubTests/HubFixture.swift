@@ -39,10 +39,11 @@ enum HubFixture {
         return folder
     }
 
-    /// A client whose cache is `cache` and whose hub is `hub`, through explicit environment variables.
-    static func client(cache: URL, hub: MockHub?, extra: [String: String] = [:]) -> HubClient {
-        var environment = ["HF_HUB_CACHE": cache.path, "HF_ENDPOINT": hub?.endpoint ?? "http://127.0.0.1:9"]
+    /// A client whose cache is `cache` and whose hub is `hub`, through explicit environment variables. `HOME` is the
+    /// cache folder, so that no token file of the machine's user is read.
+    static func client(cache: URL, hub: MockHub?, extra: [String: String] = [:]) throws -> HubClient {
+        var environment = ["HF_HUB_CACHE": cache.path, "HF_ENDPOINT": hub?.endpoint ?? "http://127.0.0.1:9", "HOME": cache.path]
         environment.merge(extra) { $1 }
-        return HubClient(environment: HubEnvironment(environment: environment))
+        return HubClient(environment: try HubEnvironment(environment: environment))
     }
 }

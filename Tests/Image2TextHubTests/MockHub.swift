@@ -13,7 +13,7 @@ import NIOPosix
 /// - `GET /blobs-cdn/SHA256`: the bytes, with `Range: bytes=N-` support (`206`).
 ///
 /// A gated repository answers 401 without `Authorization: Bearer <token>`. A ``Fault`` makes the CDN cut the
-/// connection halfway through a file once, or serve corrupted bytes.
+/// connection halfway through a file once, serve corrupted bytes or fall silent halfway, or the hub never answer.
 final class MockHub: @unchecked Sendable {
     /// A repository the mock serves.
     struct Repository {
@@ -24,6 +24,8 @@ final class MockHub: @unchecked Sendable {
         var lfsFiles: Set<String>
         /// When set, requests need `Authorization: Bearer token`.
         var token: String?
+        /// Files the listing names but `resolve` answers 404 for (a listing out of step with the files).
+        var listedButMissing: Set<String> = []
     }
 
     /// A misbehaviour of the CDN.
@@ -34,6 +36,10 @@ final class MockHub: @unchecked Sendable {
         case cutConnectionOnce
         /// Serve the blob with one byte changed.
         case corruptBytes
+        /// Send the headers and half the body of every blob, then nothing more, with the connection left open.
+        case stallHalfway
+        /// Read every request to the hub and the CDN and never answer, with the connection left open.
+        case neverAnswer
     }
 
     /// One request the mock received.
@@ -90,12 +96,21 @@ final class MockHub: @unchecked Sendable {
         for channel in channels { try await channel.close() }
     }
 
-    /// A response: status, headers, body, and whether to cut the connection after `cutAfter` body bytes.
+    /// A response: status, headers, body, and how it ends.
     struct Reply {
+        /// After how many body bytes the response ends, and how.
+        enum Ending {
+            case complete
+            /// Close the connection.
+            case cut(after: Int)
+            /// Send nothing more and keep the connection open.
+            case stall(after: Int)
+        }
+
         var status: HTTPResponseStatus
         var headers: [(String, String)] = []
         var body = Data()
-        var cutAfter: Int?
+        var ending = Ending.complete
     }
 
     /// Answers one request.
@@ -140,7 +155,7 @@ final class MockHub: @unchecked Sendable {
         case .found(let found): repository = found
         case .refused(let reply): return reply
         }
-        let siblings = repository.files.keys.sorted().map { ["rfilename": $0] }
+        let siblings = repository.files.keys.sorted().map { ["rfilename": $0] } + repository.listedButMissing.map { ["rfilename": $0] }
         let json: [String: Any] = ["id": repository.id, "sha": repository.commit, "siblings": siblings]
         return Reply(status: .ok, headers: [("Content-Type", "application/json")],
                      body: (try? JSONSerialization.data(withJSONObject: json)) ?? Data())
@@ -180,8 +195,9 @@ final class MockHub: @unchecked Sendable {
         if start > 0 { reply.headers.append(("Content-Range", "bytes \(start)-\(data.count - 1)/\(data.count)")) }
         if fault == .cutConnectionOnce, start == 0, !isHead, lock.withLock({ !cutDone }) {
             lock.withLock { cutDone = true }
-            reply.cutAfter = body.count / 2
+            reply.ending = .cut(after: body.count / 2)
         }
+        if fault == .stallHalfway { reply.ending = .stall(after: body.count / 2) }
         return reply
     }
 
@@ -213,19 +229,28 @@ private final class MockHubHandler: ChannelInboundHandler {
 
     private func respond(to request: HTTPRequestHead, context: ChannelHandlerContext) {
         let reply = hub.reply(method: request.method, uri: request.uri, headers: request.headers)
+        if hub.fault == .neverAnswer { return }
         var headers = HTTPHeaders(reply.headers)
         if !headers.contains(name: "Content-Length") { headers.add(name: "Content-Length", value: "\(reply.body.count)") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: reply.status, headers: headers))),
                       promise: nil)
-        let body = request.method == .HEAD ? Data() : reply.body.prefix(reply.cutAfter ?? reply.body.count)
+        let sent: Int
+        switch reply.ending {
+        case .complete: sent = reply.body.count
+        case .cut(let after), .stall(let after): sent = after
+        }
+        let body = request.method == .HEAD ? Data() : reply.body.prefix(sent)
         if !body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
         }
-        if reply.cutAfter != nil, request.method != .HEAD {
+        switch (reply.ending, request.method) {
+        case (.complete, _), (_, .HEAD):
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        case (.cut, _):
             context.flush()
             context.close(promise: nil)
-            return
+        case (.stall, _):
+            context.flush()
         }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 }

@@ -8,7 +8,7 @@ enum HubModelResolver {
     /// The snapshot folder of `repository` at `revision`, downloaded into the huggingface_hub cache if needed, with a
     /// progress bar on standard error when it is a terminal.
     static func snapshot(of repository: HubRepositoryID, revision: String) throws -> URL {
-        let client = HubClient()
+        let client = HubClient(environment: try HubEnvironment())
         let progress = DownloadProgressBar.forTerminal()
         return try BlockingTask.run { try await client.snapshot(of: repository, revision: revision, progress: progress) }
     }
