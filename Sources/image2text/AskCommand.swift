@@ -12,7 +12,13 @@ struct AskCommand: AsyncParsableCommand {
             Prompts the model with [CLS] + the question's tokens (no [SEP]) and prints the generated answer (one line \
             per returned sequence), or with --json one object: {"input": IMAGE, "text": question and answer, \
             "ids": [...], "prompt_ids": [...], "answer": answer, "score": S} plus "sequences" with several return \
-            sequences. Example: image2text ask Fixtures/easyvqa/0.png "what shape is in the image?"
+            sequences.
+
+            Examples:
+              image2text ask Fixtures/easyvqa/0.png "what shape is in the image?"
+              image2text ask --json Fixtures/easyvqa/5.png "what color is the shape?"
+              image2text ask --num-beams 3 --num-return-sequences 2 \\
+                Fixtures/easyvqa/10.png "does the image contain a circle?"
             """)
 
     @OptionGroup var modelOptions: ModelOptions

@@ -12,8 +12,12 @@ struct BenchCommand: ParsableCommand {
             Medians (with min and max) over --repeats runs after a warm-up: load (time to a ready model), preprocess, \
             vision (tower + projection), prefill (pixel values → first logits), decode_step (one token with the \
             cache), caption20 (image → 20-token caption), beam4, batch8 (8 images in one batch). Also sgemm GFLOP/s on \
-            the vision tower's shapes and the memory bandwidth of a streaming read, and our fractions of them. \
-            Example: image2text bench --model tools/reference/.cache/git-base-prng --threads 1 --dtype int8
+            the vision tower's shapes and the memory bandwidth of a streaming read, and our fractions of them.
+
+            Examples:
+              image2text bench --repeats 3
+              image2text bench --threads 1 --dtype int8 --repeats 3
+              image2text bench --image Fixtures/images/chelsea.png --json
             """)
 
     @OptionGroup var modelOptions: ModelOptions

@@ -18,11 +18,18 @@ struct CaptionCommand: AsyncParsableCommand {
             prints "Error: IMAGE: problem" on stderr and the others still run; the exit status is then 1. \
             INPUT may be a directory (its images and videos, recursively), a glob pattern, a WebDataset .tar shard \
             or - (an image on standard input). --output FILE appends the JSON lines to FILE and skips inputs it \
-            already holds (resumable); --shard I/N takes every N-th input from the I-th. \
-            Examples: image2text caption Fixtures/easyvqa/0.png; image2text caption --paper --json a.jpg b.png; \
-            image2text caption --model git-base-vatex clip.mp4; image2text caption --model git-base-vatex \
-            --video-frames f0.png f1.png f2.png f3.png f4.png f5.png; image2text caption --batch-size 8 \
-            --shard 0/4 --output part-0.jsonl 'shards/*.tar'; cat cat.jpg | image2text caption -
+            already holds (resumable); --shard I/N takes every N-th input from the I-th. For WebDataset shards, \
+            --output-dir DIR instead writes each shard's lines to DIR/SHARD.jsonl (resumable per file), and --shard \
+            I/N then takes every N-th shard, so that each part writes whole files of its own.
+
+            Examples:
+              image2text caption Fixtures/easyvqa/0.png
+              image2text caption --num-beams 3 --json Fixtures/easyvqa/0.png
+              image2text caption --batch-size 8 --output captions.jsonl Fixtures/easyvqa
+              cat Fixtures/easyvqa/5.png | image2text caption -
+              tar -cf shard-0.tar -C Fixtures/easyvqa 0.png 5.png
+              tar -cf shard-1.tar -C Fixtures/easyvqa 10.png 15.png
+              image2text caption --output-dir captions --shard 1/2 'shard-*.tar'
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -43,24 +50,55 @@ struct CaptionCommand: AsyncParsableCommand {
 
     func validate() throws {
         try outputFlags.validate()
-        if datasetOptions.output != nil && outputFlags.stream { throw ValidationError("--output writes JSON lines; leave out --stream") }
+        let writesFiles = datasetOptions.output != nil || datasetOptions.outputDirectory != nil
+        if writesFiles && outputFlags.stream { throw ValidationError("--output and --output-dir write JSON lines; leave out --stream") }
+        if datasetOptions.outputDirectory != nil && inputOptions.videoFrames {
+            throw ValidationError("--output-dir takes WebDataset shards, whose members are not the frames of one video; leave out --video-frames")
+        }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
     }
 
     func run() async throws {
+        if let directory = datasetOptions.outputDirectory { return try await captionShards(into: directory) }
         let model = try modelOptions.load()
         let inputs = try datasetOptions.selecting(inputOptions.inputs(images))
         let file = try datasetOptions.output.map(JSONLinesFile.init(path:))
-        let runner = GenerationRunner(model: model, options: generationFlags.options(tokenizer: model.tokenizer),
-                                      output: outputFlags, input: inputOptions, labelled: inputs.count > 1, file: file)
         let progress = ProgressBar(total: inputs.count)
+        let failures = try await caption(inputs, model: model, labelled: inputs.count > 1, file: file) { progress.update(done: $0) }
+        if failures > 0 { throw ExitCode.failure }
+    }
+
+    /// `--output-dir`: this part's shards, one after another (each read only when its turn comes), each into its own file.
+    private func captionShards(into directory: String) async throws {
+        let shards = try datasetOptions.shardOutputs(InputExpansion.entries(images), directory: directory)
+        let model = try modelOptions.load()
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw InputError(path: directory, message: "cannot create the output directory: \(error.localizedDescription)")
+        }
+        let progress = ProgressBar(total: shards.count, unit: "shards")
+        var failures = 0
+        for (index, shard) in shards.enumerated() {
+            let inputs = try DatasetOptions.remaining(InputExpansion.inputs(of: [.tarShard(shard.shard)]), after: shard.file)
+            failures += try await caption(inputs, model: model, labelled: true, file: JSONLinesFile(path: shard.file)) { _ in }
+            progress.update(done: index + 1)
+        }
+        if failures > 0 { throw ExitCode.failure }
+    }
+
+    /// Captions `inputs` --batch-size at a time, reporting after each batch how many are done; returns how many failed.
+    private func caption(_ inputs: [Input], model: GITModel, labelled: Bool, file: JSONLinesFile?,
+                         progress: (Int) -> Void) async throws -> Int {
+        let runner = GenerationRunner(model: model, options: generationFlags.options(tokenizer: model.tokenizer),
+                                      output: outputFlags, input: inputOptions, labelled: labelled, file: file)
         var failures = 0
         for start in stride(from: 0, to: inputs.count, by: batchSize) {
             let batch = inputs[start..<min(start + batchSize, inputs.count)]
             failures += try await runner.run(batch.map { ($0, nil) })
-            progress.update(done: start + batch.count)
+            progress(start + batch.count)
         }
-        if failures > 0 { throw ExitCode.failure }
+        return failures
     }
 }
 

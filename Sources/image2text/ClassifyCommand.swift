@@ -11,9 +11,13 @@ struct ClassifyCommand: ParsableCommand {
             Scores every label as log P(label tokens, [SEP] | image, prompt) by decoding constrained to the labels' \
             token trie; the prompt is [CLS], or [CLS] + --question. Prints the best label (\"IMAGE: label\" per line \
             for several images), or with --json one object per image: {"input": IMAGE, "label": best, "ranking": \
-            [{"label", "log_probability", "probability"}, ...]} with probabilities normalised over the labels. \
-            Example: image2text classify Fixtures/easyvqa/0.png --question "what shape is in the image?" \
-            --labels circle,rectangle,triangle
+            [{"label", "log_probability", "probability"}, ...]} with probabilities normalised over the labels.
+
+            Examples:
+              image2text classify --question "what shape is in the image?" \\
+                --labels circle,rectangle,triangle Fixtures/easyvqa/0.png
+              image2text classify --json --labels "a red triangle,a brown rectangle" \\
+                Fixtures/easyvqa/0.png Fixtures/easyvqa/5.png
             """)
 
     @OptionGroup var modelOptions: ModelOptions

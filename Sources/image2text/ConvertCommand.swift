@@ -11,8 +11,12 @@ struct ConvertCommand: ParsableCommand {
             Linear weights and word embeddings are stored in TYPE (int8: per-row symmetric quantisation, with an F32 \
             '<name>_scale' tensor beside each matrix), rounded as --dtype rounds them at load; the other tensors as \
             F16/BF16 in a half-precision folder, else F32. The other files are copied. The result loads with no \
-            conversion. f16 and bf16 folders are ordinary Hugging Face checkpoints; int8 folders load only here. \
-            Example: image2text convert git-base --dtype int8 --output git-base-int8
+            conversion. f16 and bf16 folders are ordinary Hugging Face checkpoints; int8 folders load only here.
+
+            Examples:
+              image2text convert Models/git-tiny-easyvqa --dtype int8 --output tiny-int8
+              image2text caption --model tiny-int8 Fixtures/easyvqa/0.png
+              image2text convert Models/git-tiny-easyvqa --dtype bf16 --output tiny-bf16
             """)
 
     @Argument(help: ArgumentHelp("The checkpoint folder to convert.", valueName: "DIR"))

@@ -6,7 +6,14 @@ struct DetokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detokenize",
         abstract: "Print the text of token ids.",
-        discussion: "Decodes as transformers 5.23's BertTokenizer: WordPiece pieces joined, no space before . , ? !")
+        discussion: """
+            Decodes as transformers 5.23's BertTokenizer: WordPiece pieces joined, no space before . , ? !
+
+            Examples:
+              image2text detokenize 2 6 24 29 3
+              image2text detokenize --skip-special-tokens \\
+                --vocab Fixtures/vocab/bert-base-uncased-vocab.txt 101 7592 2088 999 102
+            """)
 
     @OptionGroup var tokenizerOptions: TokenizerOptions
 

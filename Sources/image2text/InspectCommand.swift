@@ -7,7 +7,11 @@ struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Print a checkpoint folder's configuration and tensor table.",
-        discussion: "Example: image2text inspect Models/git-tiny-easyvqa")
+        discussion: """
+            Examples:
+              image2text inspect Models/git-tiny-easyvqa
+              image2text inspect --json Models/git-tiny-easyvqa
+            """)
 
     @Argument(help: ArgumentHelp("Checkpoint folder (Hugging Face snapshot layout).", valueName: "DIR"))
     var directory: String

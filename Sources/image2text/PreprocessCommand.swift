@@ -13,6 +13,13 @@ struct PreprocessCommand: ParsableCommand {
             normalizes it with the checkpoint's processor settings (processor_config.json or \
             preprocessor_config.json; --image-size overrides the size), writes float32 [3, H, W] to FILE.npy and \
             prints the shape and the SHA-256 of the little-endian float32 values.
+
+            Examples:
+              image2text preprocess Fixtures/images/chelsea.png --output chelsea.npy
+              image2text preprocess --image-size 480 Fixtures/images/rocket.jpg \\
+                --output rocket-480.npy
+              image2text preprocess --exif-orientation \\
+                Fixtures/images/exif/orientation_6.jpg --output upright.npy
             """)
 
     @OptionGroup var modelOptions: ModelOptions

@@ -7,7 +7,15 @@ struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
         abstract: "Print the token ids of a text.",
-        discussion: "Ids as transformers 5.23's BertTokenizer gives them, with [CLS] … [SEP] unless --no-special-tokens.")
+        discussion: """
+            Ids as transformers 5.23's BertTokenizer gives them, with [CLS] … [SEP] unless --no-special-tokens.
+
+            Examples:
+              image2text tokenize "what shape is in the image?"
+              image2text tokenize --vocab Fixtures/vocab/bert-base-uncased-vocab.txt \\
+                --json "Héllo wörld!"
+              image2text tokenize --no-special-tokens "a red triangle"
+            """)
 
     @OptionGroup var tokenizerOptions: TokenizerOptions
 

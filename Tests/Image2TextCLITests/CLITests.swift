@@ -499,6 +499,18 @@ import Testing
         return root
     }
 
+    /// Writes `root/NAME` as a tar archive of `members` (paths under `root`) with the system's tar; returns its path.
+    func makeShard(_ name: String, members: [String], in root: URL) throws -> String {
+        let shard = root.appendingPathComponent(name)
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
+        tar.arguments = ["-cf", shard.path, "-C", root.path] + members
+        try tar.run()
+        tar.waitUntilExit()
+        try #require(tar.terminationStatus == 0)
+        return shard.path
+    }
+
     @Test("a directory (recursively, images only, sorted), a glob pattern and standard input")
     func directoriesPatternsAndStandardInput() throws {
         let root = try makeTree()
@@ -518,16 +530,11 @@ import Testing
     func tarShard() throws {
         let root = try makeTree()
         defer { try? FileManager.default.removeItem(at: root) }
-        let shard = root.appendingPathComponent("shard-000.tar")
-        let tar = Process()
-        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
-        tar.arguments = ["-cf", shard.path, "-C", root.path, "a/0.png", "a/b/5.png", "notes.txt"]
-        try tar.run()
-        tar.waitUntilExit()
-        let result = try cli.run(["caption", "--json", shard.path])
+        let shard = try makeShard("shard-000.tar", members: ["a/0.png", "a/b/5.png", "notes.txt"], in: root)
+        let result = try cli.run(["caption", "--json", shard])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(lines.map { $0["input"] as? String } == ["\(shard.path)#a/0.png", "\(shard.path)#a/b/5.png"])
+        #expect(lines.map { $0["input"] as? String } == ["\(shard)#a/0.png", "\(shard)#a/b/5.png"])
         #expect(lines.map { $0["text"] as? String } == ["a red triangle", "a brown rectangle"])
         let timings = try #require(lines.first?["timings"] as? [String: Any])
         #expect(Set(timings.keys) == ["encode_seconds", "generate_seconds", "batch_size"])

@@ -28,22 +28,56 @@ enum InputExpansion {
     static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "gif", "webp"]
     static let videoExtensions: Set<String> = ["mp4", "m4v", "mov", "mkv", "webm", "avi"]
 
-    static func inputs(_ arguments: [String], standardInput: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) throws -> [Input] {
-        try arguments.flatMap { try expand($0, standardInput: standardInput) }
+    /// One argument's expansion, before any file is read.
+    enum Entry: Equatable {
+        /// `-`: the bytes of standard input.
+        case standardInput
+        /// A file named directly, found in a directory or matched by a pattern.
+        case file(String)
+        /// A WebDataset `.tar` shard, whose members are the inputs.
+        case tarShard(String)
+
+        /// The path, or `-`.
+        var label: String {
+            switch self {
+            case .standardInput: return "-"
+            case .file(let path), .tarShard(let path): return path
+            }
+        }
     }
 
-    private static func expand(_ argument: String, standardInput: () -> Data) throws -> [Input] {
-        if argument == "-" { return [Input(label: "-", source: .bytes(standardInput()))] }
+    static func inputs(_ arguments: [String], standardInput: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) throws -> [Input] {
+        try inputs(of: entries(arguments), standardInput: standardInput)
+    }
+
+    /// What `arguments` expand to, in order, without reading any file (so that whole shards can be assigned first).
+    static func entries(_ arguments: [String]) throws -> [Entry] {
+        try arguments.flatMap(expand)
+    }
+
+    /// The inputs `entries` stand for; a tar shard is read here.
+    static func inputs(of entries: [Entry], standardInput: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) throws -> [Input] {
+        try entries.flatMap { entry -> [Input] in
+            switch entry {
+            case .standardInput: return [Input(label: "-", source: .bytes(standardInput()))]
+            case .file(let path): return [Input(label: path, source: .file(path))]
+            case .tarShard(let path): return try tarShard(path)
+            }
+        }
+    }
+
+    private static func expand(_ argument: String) throws -> [Entry] {
+        if argument == "-" { return [.standardInput] }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {
-            if isDirectory.boolValue { return try directory(argument) }
-            if argument.lowercased().hasSuffix(".tar") { return try tarShard(argument) }
-            return [Input(label: argument, source: .file(argument))]
+            if isDirectory.boolValue { return try directory(argument).map(Entry.file) }
+            if argument.lowercased().hasSuffix(".tar") { return [.tarShard(argument)] }
+            return [.file(argument)]
         }
         if argument.contains(where: { "*?[".contains($0) }) {
-            return try glob(argument).flatMap { try expand($0, standardInput: standardInput) }
+            return try glob(argument).flatMap(expand)
         }
-        return [Input(label: argument, source: .file(argument))]
+        return [.file(argument)]
     }
 
     private static func isMedia(_ path: String) -> Bool {
@@ -51,13 +85,12 @@ enum InputExpansion {
         return imageExtensions.contains(pathExtension) || videoExtensions.contains(pathExtension)
     }
 
-    private static func directory(_ path: String) throws -> [Input] {
+    private static func directory(_ path: String) throws -> [String] {
         guard let walker = FileManager.default.enumerator(atPath: path) else {
             throw InputError(path: path, message: "cannot list the directory")
         }
         let base = path.hasSuffix("/") ? path : path + "/"
-        let files = walker.compactMap { $0 as? String }.filter(isMedia).map { base + $0 }.sorted()
-        return files.map { Input(label: $0, source: .file($0)) }
+        return walker.compactMap { $0 as? String }.filter(isMedia).map { base + $0 }.sorted()
     }
 
     private static func tarShard(_ path: String) throws -> [Input] {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 
-/// `--output FILE` and `--shard I/N`: captioning a dataset in resumable parts, with no coordinator.
+/// `--output FILE` or `--output-dir DIR`, and `--shard I/N`: captioning a dataset in resumable parts, with no
+/// coordinator.
 struct DatasetOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Append one JSON line per input to FILE instead of printing; inputs FILE already holds are skipped.",
@@ -9,8 +10,14 @@ struct DatasetOptions: ParsableArguments {
         valueName: "FILE"))
     var output: String?
 
+    @Option(name: .customLong("output-dir"), help: ArgumentHelp(
+        "For WebDataset .tar inputs: append each shard's JSON lines to DIR/SHARD.jsonl (SHARD: its name without .tar), skipping inputs that file already holds.",
+        discussion: "Every input must be a .tar shard. With --shard I/N each part takes whole shards, so that it alone writes their files.",
+        valueName: "DIR"))
+    var outputDirectory: String?
+
     @Option(name: .long, help: ArgumentHelp(
-        "Take part I of N (0-based): the inputs whose position in the expanded, sorted input list is I modulo N.",
+        "Take part I of N (0-based): the inputs (with --output-dir, the .tar shards) whose position in the expanded, sorted input list is I modulo N.",
         discussion: "For cluster array jobs: --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT --output part-$SLURM_ARRAY_TASK_ID.jsonl",
         valueName: "I/N"))
     var shard: Shard?
@@ -28,12 +35,51 @@ struct DatasetOptions: ParsableArguments {
         }
     }
 
+    /// One file of `--output-dir`: a WebDataset shard and the JSON Lines file its results go to.
+    struct ShardOutput: Equatable {
+        let shard: String
+        let file: String
+    }
+
+    func validate() throws {
+        if output != nil && outputDirectory != nil {
+            throw ValidationError("--output and --output-dir are mutually exclusive: one file for all inputs, or one per .tar shard")
+        }
+    }
+
     /// This part's inputs, without those `--output` already holds.
     func selecting(_ inputs: [Input]) throws -> [Input] {
-        var selected = inputs
-        if let shard { selected = inputs.enumerated().filter { $0.offset % shard.count == shard.index }.map(\.element) }
+        let selected = partOf(inputs)
         guard let output else { return selected }
-        let done = try JSONLinesFile.inputs(in: output)
-        return selected.filter { !done.contains($0.label) }
+        return try Self.remaining(selected, after: output)
+    }
+
+    /// This part's `.tar` shards, each with its file in `directory`. Every entry must be a shard, and no two shards
+    /// may share a file name: both are usage errors naming the input.
+    func shardOutputs(_ entries: [InputExpansion.Entry], directory: String) throws -> [ShardOutput] {
+        var shards: [String: String] = [:]
+        let outputs = try entries.map { entry -> ShardOutput in
+            guard case .tarShard(let path) = entry else {
+                throw ValidationError("--output-dir writes one file per WebDataset shard: '\(entry.label)' is not a .tar file")
+            }
+            let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            if let other = shards.updateValue(path, forKey: name) {
+                throw ValidationError("--output-dir: '\(other)' and '\(path)' would both write \(name).jsonl")
+            }
+            return ShardOutput(shard: path, file: (directory as NSString).appendingPathComponent(name + ".jsonl"))
+        }
+        return partOf(outputs)
+    }
+
+    /// `inputs` without those whose `input` `file` already holds: what a resumed run still has to do.
+    static func remaining(_ inputs: [Input], after file: String) throws -> [Input] {
+        let done = try JSONLinesFile.inputs(in: file)
+        return inputs.filter { !done.contains($0.label) }
+    }
+
+    /// Every `shard.count`-th item from the `shard.index`-th; all of them without `--shard`.
+    private func partOf<Item>(_ items: [Item]) -> [Item] {
+        guard let shard else { return items }
+        return items.enumerated().filter { $0.offset % shard.count == shard.index }.map(\.element)
     }
 }

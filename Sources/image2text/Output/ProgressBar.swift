@@ -8,11 +8,14 @@ import Glibc
 /// terminal and there is more than one input: nothing when piped or logged.
 struct ProgressBar {
     let total: Int
+    /// What is counted: `inputs`, or `shards` for `caption --output-dir`.
+    let unit: String
     private let start = Date()
     private let enabled: Bool
 
-    init(total: Int) {
+    init(total: Int, unit: String = "inputs") {
         self.total = total
+        self.unit = unit
         enabled = total > 1 && Self.standardErrorIsTerminal
     }
 
@@ -30,7 +33,7 @@ struct ProgressBar {
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let left = rate > 0 ? Double(total - done) / rate : 0
         let bar = Self.bar(filled: total > 0 ? 30 * done / total : 30)
-        FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d  %.2f inputs/s  %.0f s left ", bar, done, total, rate, left).utf8))
+        FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d  %.2f %@/s  %.0f s left ", bar, done, total, rate, unit, left).utf8))
         if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }
