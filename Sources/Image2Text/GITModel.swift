@@ -119,6 +119,12 @@ public final class GITModel: Sendable {
         GenerationRequest(promptIds: try question.map(questionPrompt) ?? [promptStart], image: image)
     }
 
+    /// Throws what ``generate(_:options:)`` throws for `options` alone (merged with the checkpoint's generation config),
+    /// without generating: lets a server refuse bad options before a request joins a batch.
+    public func validate(_ options: GenerationOptions) throws {
+        _ = try decodingSettings(options)
+    }
+
     /// `options` merged with the checkpoint's generation config and checked.
     func decodingSettings(_ options: GenerationOptions) throws -> DecodingSettings {
         try DecodingSettings(options: options, config: generationConfig, endOfSequence: endOfSequence,

@@ -8,7 +8,7 @@ struct Image2TextCommand: AsyncParsableCommand {
         abstract: "Caption images and answer questions about them with GIT models, natively.",
         subcommands: [
             CaptionCommand.self, AskCommand.self, ClassifyCommand.self, BenchCommand.self, ConvertCommand.self, TokenizeCommand.self, DetokenizeCommand.self, PreprocessCommand.self,
-            InspectCommand.self,
+            InspectCommand.self, ServeCommand.self,
         ]
     )
 }

@@ -1,0 +1,106 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Image2Text
+
+/// Why a request got no result: an HTTP status, a stable machine-readable code, and a message naming the field, file
+/// or limit at fault. Sent as `{"error": {"code": …, "message": …}}`.
+struct APIError: Error, HTTPResponseError, CustomStringConvertible {
+    let status: HTTPResponse.Status
+    let code: String
+    let message: String
+    /// Seconds after which a retry may succeed (429, 503).
+    var retryAfter: Int? = nil
+
+    var description: String { "\(code): \(message)" }
+
+    var headers: HTTPFields {
+        var fields = HTTPFields()
+        if let retryAfter { fields[.retryAfter] = String(retryAfter) }
+        return fields
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try JSONResponse.encode(Body(error: .init(code: code, message: message)), status: status)
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+
+    private struct Body: Encodable {
+        struct Detail: Encodable {
+            let code: String
+            let message: String
+        }
+        let error: Detail
+    }
+}
+
+extension APIError {
+    static func badRequest(_ message: String) -> APIError {
+        APIError(status: .badRequest, code: "invalid_request", message: message)
+    }
+
+    static func bodyTooLarge(limit: Int) -> APIError {
+        APIError(status: .contentTooLarge, code: "body_too_large", message: "the request body exceeds the limit of \(limit) bytes")
+    }
+
+    static func tooManyRequests(limit: Int) -> APIError {
+        APIError(status: .tooManyRequests, code: "too_many_requests",
+                 message: "the server is already handling \(limit) requests; retry later", retryAfter: 1)
+    }
+
+    static let shuttingDown = APIError(status: .serviceUnavailable, code: "shutting_down",
+                                       message: "the server is shutting down", retryAfter: 5)
+
+    static func timeout(seconds: Double) -> APIError {
+        APIError(status: .serviceUnavailable, code: "timeout",
+                 message: "no result within the request timeout of \(seconds) s", retryAfter: 1)
+    }
+
+    static func uploadTimeout(seconds: Double) -> APIError {
+        APIError(status: .requestTimeout, code: "upload_timeout",
+                 message: "the request body did not arrive within the request timeout of \(seconds) s")
+    }
+
+    /// The HTTP form of a library error about one request's input or options.
+    static func from(_ error: any Error) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as FieldError:
+            return APIError(status: .badRequest, code: "invalid_field", message: error.description)
+        case let error as ImageError:
+            if case .tooManyPixels = error {
+                return APIError(status: .contentTooLarge, code: "too_many_pixels", message: error.description)
+            }
+            return APIError(status: .unprocessableContent, code: "unreadable_image", message: error.description)
+        case let error as VideoError:
+            if case .tooManyPixels = error {
+                return APIError(status: .contentTooLarge, code: "too_many_pixels", message: error.description)
+            }
+            return APIError(status: .unprocessableContent, code: "unreadable_video", message: error.description)
+        case let error as GenerationError:
+            switch error {
+            case .notAVideoModel, .frameCount, .pixelValuesSmallerThanPatch:
+                return APIError(status: .unprocessableContent, code: "unsupported_input", message: error.description)
+            default:
+                return APIError(status: .badRequest, code: "invalid_request", message: error.description)
+            }
+        case let error as TokenizerError:
+            return APIError(status: .badRequest, code: "invalid_request", message: String(describing: error))
+        default:
+            return APIError(status: .internalServerError, code: "internal_error", message: String(describing: error))
+        }
+    }
+}
+
+/// JSON responses with the server's encoder settings (snake_case keys are spelled out in `CodingKeys`).
+enum JSONResponse {
+    static func encode(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import Image2Text
+
+/// What one request gets back from the model.
+enum InferenceOutput: Sendable {
+    case sequences([GenerationResult])
+    case classification(Classification)
+}
+
+/// Where a request's time went, reported with its result.
+struct InferenceTimings: Sendable, Encodable {
+    /// From joining the queue to its batch starting.
+    var queueSeconds: Double
+    /// The vision tower and the image tokens' keys and values, for this request's media.
+    var encodeSeconds: Double
+    /// The batch's decoding (or this request's label scoring).
+    var generateSeconds: Double
+    /// Requests decoded together with this one, itself included.
+    var batchSize: Int
+
+    enum CodingKeys: String, CodingKey {
+        case queueSeconds = "queue_seconds", encodeSeconds = "encode_seconds"
+        case generateSeconds = "generate_seconds", batchSize = "batch_size"
+    }
+}
+
+/// A decoded request waiting for, or running in, a batch. Its result is delivered once: by the model's thread, or
+/// earlier by a cancellation (timeout, client gone), after which the model's result is dropped.
+final class PendingJob: @unchecked Sendable {
+    let request: InferenceRequest
+    let media: DecodedMedia
+    let enqueued = ContinuousClock.now
+
+    private let lock = NSLock()
+    private var result: Result<(InferenceOutput, InferenceTimings), any Error>?
+    private var continuation: CheckedContinuation<(InferenceOutput, InferenceTimings), any Error>?
+
+    init(request: InferenceRequest, media: DecodedMedia) {
+        self.request = request
+        self.media = media
+    }
+
+    /// The generation options of a caption or answer; nil for classification, which runs alone.
+    var batchOptions: GenerationOptions? {
+        if case .generate(_, let options) = request.task { return options }
+        return nil
+    }
+
+    var isFinished: Bool { lock.withLock { result != nil } }
+
+    /// Waits for the result, or for ``finish(_:)`` with a cancellation.
+    func outcome() async throws -> (InferenceOutput, InferenceTimings) {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready = lock.withLock {
+                if result == nil { self.continuation = continuation }
+                return result
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+
+    /// Delivers `result` unless one was delivered already.
+    func finish(_ result: Result<(InferenceOutput, InferenceTimings), any Error>) {
+        let waiting = lock.withLock { () -> CheckedContinuation<(InferenceOutput, InferenceTimings), any Error>? in
+            guard self.result == nil else { return nil }
+            self.result = result
+            defer { continuation = nil }
+            return continuation
+        }
+        waiting?.resume(with: result)
+    }
+}
+
+/// The requests waiting for the model, in arrival order. ``nextBatch(maxSize:maxWait:)`` hands out the oldest one
+/// together with up to `maxSize - 1` later ones with the same generation options, waiting at most `maxWait` after the
+/// oldest one arrived for the batch to fill.
+final class BatchQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [PendingJob] = []
+    private var closed = false
+    /// Bumped on every change, so that a waiter never misses one that happened while it looked.
+    private var version = 0
+    private var waiter: CheckedContinuation<Void, Never>?
+
+    var count: Int { lock.withLock { pending.count } }
+
+    /// Adds `job`; refused once the queue is closed for shutdown.
+    func enqueue(_ job: PendingJob) throws {
+        try changing {
+            guard !closed else { throw APIError.shuttingDown }
+            pending.append(job)
+        }
+    }
+
+    /// Takes out a job that no longer wants its result.
+    func remove(_ job: PendingJob) {
+        changing { pending.removeAll { $0 === job } }
+    }
+
+    /// Refuses new jobs; ``nextBatch(maxSize:maxWait:)`` still hands out the pending ones, then returns nil.
+    func close() {
+        changing { closed = true }
+    }
+
+    /// The next batch; nil when the queue is closed and empty.
+    func nextBatch(maxSize: Int, maxWait: Duration) async -> [PendingJob]? {
+        while true {
+            let (first, seen, full) = lock.withLock { () -> (PendingJob?, Int, Bool) in
+                guard let first = pending.first else { return (nil, version, closed) }
+                let options = first.batchOptions
+                let compatible = options == nil ? 1 : pending.count(where: { $0.batchOptions == options })
+                return (first, version, closed || compatible >= maxSize)
+            }
+            guard let first else {
+                if full { return nil }  // closed and empty
+                await waitForChange(since: seen, until: nil)
+                continue
+            }
+            let deadline = first.enqueued + maxWait
+            if full || first.batchOptions == nil || ContinuousClock.now >= deadline {
+                let batch = take(from: first, maxSize: maxSize)
+                if !batch.isEmpty { return batch }
+                continue  // `first` was cancelled meanwhile
+            }
+            await waitForChange(since: seen, until: deadline)
+        }
+    }
+
+    /// `first` (if still pending) and the oldest jobs sharing its options, removed from the queue.
+    private func take(from first: PendingJob, maxSize: Int) -> [PendingJob] {
+        lock.withLock {
+            guard pending.contains(where: { $0 === first }) else { return [] }
+            let options = first.batchOptions
+            var batch: [PendingJob] = []
+            for job in pending where batch.count < maxSize && (job === first || (options != nil && job.batchOptions == options)) {
+                batch.append(job)
+            }
+            pending.removeAll { job in batch.contains { $0 === job } }
+            return batch
+        }
+    }
+
+    /// Returns after the next change past `seen`, or at `deadline`.
+    private func waitForChange(since seen: Int, until deadline: ContinuousClock.Instant?) async {
+        let timer = deadline.map { deadline in
+            Task { [weak self] in
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                self?.changing {}
+            }
+        }
+        await withCheckedContinuation { continuation in
+            let changed = lock.withLock {
+                if version == seen { waiter = continuation }
+                return version != seen
+            }
+            if changed { continuation.resume() }
+        }
+        timer?.cancel()
+    }
+
+    /// Runs `change` under the lock, then wakes the waiter.
+    private func changing<T>(_ change: () throws -> T) rethrows -> T {
+        let (value, waiting) = try lock.withLock { () throws -> (T, CheckedContinuation<Void, Never>?) in
+            let value = try change()
+            version += 1
+            defer { waiter = nil }
+            return (value, waiter)
+        }
+        waiting?.resume()
+        return value
+    }
+}

@@ -1,0 +1,249 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Image2Text
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// `image2text serve`: an HTTP server around one ``GITModel``.
+///
+/// - `POST /v1/caption`, `/v1/answer`, `/v1/classify`: an image or video as `multipart/form-data`, as base64 in a
+///   JSON object, or as the raw body with the other fields in the query string (see ``InferenceRequest``);
+/// - `GET /health`, `GET /metrics` (Prometheus), `GET /openapi.json`.
+///
+/// Concurrent captions and answers with the same generation options are decoded together (``BatchQueue``). Run it as
+/// a `Service`: graceful shutdown stops accepting connections, then finishes every request already accepted.
+public struct Image2TextServer: Service {
+    let model: GITModel
+    let configuration: ServerConfiguration
+    let logger: Logger
+    let onListening: @Sendable (Int) async -> Void
+
+    /// - Parameter onListening: called with the bound port once the server accepts connections.
+    public init(model: GITModel, configuration: ServerConfiguration, logger: Logger,
+                onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
+        self.model = model
+        self.configuration = configuration
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let metrics = ServerMetrics()
+        let queue = BatchQueue()
+        let fetcher = configuration.urlAllowList.map {
+            URLFetcher(allowList: $0, maxBytes: configuration.maxBodyBytes, timeout: configuration.requestTimeout)
+        }
+        let handler = RequestHandler(
+            model: model, configuration: configuration, queue: queue, metrics: metrics,
+            loader: MediaLoader(model: model, limits: ImageLimits(maximumPixels: configuration.maxPixels), fetcher: fetcher))
+        let worker = ModelWorker(model: model, queue: queue, configuration: configuration, metrics: metrics, logger: logger)
+        let application = Application(
+            router: handler.router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "image2text"),
+            // The application shuts its services down after its HTTP server: the worker outlives every request.
+            services: [worker],
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)",
+                                                    "model": "\(model.directory.path)"])
+                await onListening(port)
+            },
+            logger: logger)
+        do {
+            try await application.run()
+        } catch {
+            try? await fetcher?.shutdown()
+            throw error
+        }
+        try await fetcher?.shutdown()
+        logger.info("stopped")
+    }
+}
+
+/// The routes and what each does with a request.
+struct RequestHandler: Sendable {
+    let model: GITModel
+    let configuration: ServerConfiguration
+    let queue: BatchQueue
+    let metrics: ServerMetrics
+    let loader: MediaLoader
+    let admission: Admission
+
+    init(model: GITModel, configuration: ServerConfiguration, queue: BatchQueue, metrics: ServerMetrics, loader: MediaLoader) {
+        self.model = model
+        self.configuration = configuration
+        self.queue = queue
+        self.metrics = metrics
+        self.loader = loader
+        admission = Admission(limit: configuration.maxConcurrentRequests)
+    }
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: ObservingMiddleware(metrics: metrics))
+        for endpoint in Endpoint.allCases {
+            router.post(RouterPath(endpoint.path)) { request, _ in try await respond(to: request, endpoint: endpoint) }
+        }
+        router.get("/health") { _, _ in
+            try JSONResponse.encode(HealthResponse(status: "ok", model: model.directory.lastPathComponent,
+                                                   queueDepth: queue.count, inFlight: admission.current))
+        }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
+        }
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+        return router
+    }
+
+    /// Admits the request, then reads, decodes, queues and answers it within the request timeout.
+    private func respond(to request: Request, endpoint: Endpoint) async throws -> Response {
+        guard admission.enter() else { throw APIError.tooManyRequests(limit: configuration.maxConcurrentRequests) }
+        metrics.requestStarted()
+        defer {
+            admission.leave()
+            metrics.requestEnded()
+        }
+        let uploaded = Flag()
+        let timeout = configuration.requestTimeout.seconds
+        do {
+            return try await withDeadline(configuration.requestTimeout) {
+                let body = try await readBody(request)
+                uploaded.set()
+                return try await run(endpoint, fields: fields(of: request, body: body))
+            } onTimeout: {
+                uploaded.isSet ? APIError.timeout(seconds: timeout) : APIError.uploadTimeout(seconds: timeout)
+            }
+        } catch {
+            throw APIError.from(error)
+        }
+    }
+
+    private func run(_ endpoint: Endpoint, fields: RequestFields) async throws -> Response {
+        let inference = try InferenceRequest(endpoint: endpoint, fields: fields, defaults: configuration.defaultOptions, model: model)
+        let job = PendingJob(request: inference, media: try await loader.load(inference))
+        try Task.checkCancellation()
+        try queue.enqueue(job)
+        let (output, timings) = try await withTaskCancellationHandler {
+            try await job.outcome()
+        } onCancel: {
+            job.finish(.failure(CancellationError()))
+            queue.remove(job)
+        }
+        switch output {
+        case .sequences(let results):
+            return try JSONResponse.encode(GenerationResponse(results, isAnswer: endpoint == .answer, timings: timings))
+        case .classification(let classification):
+            return try JSONResponse.encode(ClassificationResponse(classification, timings: timings))
+        }
+    }
+
+    /// The body, up to the size limit; a declared length over the limit is refused before reading any of it.
+    private func readBody(_ request: Request) async throws -> ByteBuffer {
+        let limit = configuration.maxBodyBytes
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw APIError.bodyTooLarge(limit: limit)
+        }
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError.bodyTooLarge(limit: limit)
+        }
+    }
+
+    /// The fields, read as the Content-Type says.
+    private func fields(of request: Request, body: ByteBuffer) throws -> RequestFields {
+        let contentType = request.headers[.contentType].flatMap(MediaType.init(from:))
+        switch contentType {
+        case let type? where type.isType(.multipartForm):
+            guard let boundary = type.parameter?.name == "boundary" ? type.parameter?.value : nil, !boundary.isEmpty else {
+                throw APIError.badRequest("Content-Type multipart/form-data needs a boundary parameter")
+            }
+            return try RequestFields.multipart(body, boundary: boundary)
+        case let type? where type.isType(.applicationJson):
+            return try RequestFields.json(body)
+        case let type? where type.type == .image || type.type == .video || type.isType(.applicationBinary):
+            return RequestFields.raw(body, query: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+        default:
+            throw APIError(status: .unsupportedMediaType, code: "unsupported_media_type",
+                           message: "Content-Type must be multipart/form-data, application/json, image/* or video/*")
+        }
+    }
+}
+
+/// Counts the requests being handled and refuses those over the limit.
+final class Admission: @unchecked Sendable {
+    let limit: Int
+    private let lock = NSLock()
+    private var count = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    var current: Int { lock.withLock { count } }
+
+    func enter() -> Bool {
+        lock.withLock {
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    func leave() { lock.withLock { count -= 1 } }
+}
+
+/// A flag one task sets and another reads.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}
+
+/// `operation`'s result, or `onTimeout()`'s error once `limit` has passed (the operation is then cancelled).
+func withDeadline<T: Sendable>(
+    _ limit: Duration, _ operation: @escaping @Sendable () async throws -> T, onTimeout: @escaping @Sendable () -> any Error
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask(operation: operation)
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw onTimeout()
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}
+
+/// Logs each request and counts it in the metrics, by route (not raw path, which clients choose) and status.
+struct ObservingMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        var status = HTTPResponse.Status.internalServerError
+        defer {
+            let duration = started.duration(to: .now)
+            let endpoint = context.endpointPath ?? "unmatched"
+            metrics.request(endpoint: endpoint, method: request.method.rawValue, status: status.code, duration: duration)
+            context.logger.info("request", metadata: [
+                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(status.code)",
+                "duration_ms": "\(Int((duration.seconds * 1000).rounded()))",
+            ])
+        }
+        do {
+            let response = try await next(request, context)
+            status = response.status
+            return response
+        } catch let error as any HTTPResponseError {
+            status = error.status
+            throw error
+        }
+    }
+}

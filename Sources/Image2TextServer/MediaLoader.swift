@@ -1,0 +1,113 @@
+import AsyncHTTPClient
+import Foundation
+import Image2Text
+import NIOCore
+
+/// What the model encodes for one request: an image, or the frames sampled from a video.
+enum DecodedMedia: Sendable {
+    case image(RGBImage)
+    case frames([RGBImage])
+}
+
+/// Decodes a request's media in the request's own task, before it joins a batch, so that the model's thread only
+/// runs the model: images by their signature, anything else (for a video checkpoint) as a video through FFmpeg.
+struct MediaLoader: Sendable {
+    let model: GITModel
+    let limits: ImageLimits
+    /// Fetches `image_url`s; nil when URL fetching is off.
+    let fetcher: URLFetcher?
+
+    func load(_ request: InferenceRequest) async throws -> DecodedMedia {
+        switch request.media {
+        case .bytes(let data, let name):
+            return try decode(data, source: name, frames: request.frames, orientation: request.orientation)
+        case .url(let url):
+            guard let fetcher else {
+                throw APIError(status: .badRequest, code: "url_fetching_disabled",
+                               message: "image_url: this server does not fetch URLs (start it with --allow-url-host)")
+            }
+            let data = try await fetcher.fetch(url)
+            return try decode(data, source: url.absoluteString, frames: request.frames, orientation: request.orientation)
+        }
+    }
+
+    private func decode(_ data: Data, source: String, frames: Int?, orientation: ImageOrientation) throws -> DecodedMedia {
+        // Not an image and not a video checkpoint: the image decoder names the unknown format.
+        guard !ImageDecoder.recognizes(data), let videoFrameCount = model.videoFrameCount else {
+            return .image(try ImageDecoder.decode(data: data, source: source, limits: limits, orientation: orientation))
+        }
+        // FFmpeg reads files: the upload lives in a temporary file while its frames are decoded.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("image2text-upload-\(UUID().uuidString)")
+        try data.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        do {
+            return .frames(try VideoFile(contentsOf: file, limits: limits).sampledFrames(count: frames ?? videoFrameCount))
+        } catch let error as VideoError {
+            throw APIError(status: error.isTooManyPixels ? .contentTooLarge : .unprocessableContent,
+                           code: error.isTooManyPixels ? "too_many_pixels" : "unreadable_video",
+                           message: error.description.replacingOccurrences(of: file.path, with: source))
+        }
+    }
+}
+
+extension VideoError {
+    fileprivate var isTooManyPixels: Bool {
+        if case .tooManyPixels = self { return true }
+        return false
+    }
+}
+
+/// Fetches `image_url`s from allowed hosts only: http(s), no redirects (a redirect could leave the allow-list), at
+/// most the body-size limit, within the request timeout.
+final class URLFetcher: Sendable {
+    let allowList: URLAllowList
+    let maxBytes: Int
+    let timeout: Duration
+    private let client: HTTPClient
+
+    init(allowList: URLAllowList, maxBytes: Int, timeout: Duration) {
+        self.allowList = allowList
+        self.maxBytes = maxBytes
+        self.timeout = timeout
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    func shutdown() async throws {
+        try await client.shutdown()
+    }
+
+    func fetch(_ url: URL) async throws -> Data {
+        guard let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), let host = url.host else {
+            throw APIError(status: .badRequest, code: "invalid_request", message: "image_url: only http and https URLs are fetched")
+        }
+        guard allowList.allows(host: host) else {
+            throw APIError(status: .forbidden, code: "url_not_allowed", message: "image_url: the host \(host) is not on this server's allow-list")
+        }
+        func failure(_ reason: String) -> APIError {
+            APIError(status: .unprocessableContent, code: "url_fetch_failed", message: "image_url \(url.absoluteString): \(reason)")
+        }
+        do {
+            let response = try await client.execute(HTTPClientRequest(url: url.absoluteString), timeout: .init(timeout))
+            guard response.status == .ok else { throw failure("the server answered \(response.status.code)") }
+            if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > maxBytes {
+                throw APIError(status: .contentTooLarge, code: "body_too_large", message: "image_url \(url.absoluteString): \(length) bytes exceed the limit of \(maxBytes)")
+            }
+            return Data(try await response.body.collect(upTo: maxBytes).readableBytesView)
+        } catch let error as APIError {
+            throw error
+        } catch is NIOTooManyBytesError {
+            throw APIError(status: .contentTooLarge, code: "body_too_large", message: "image_url \(url.absoluteString): more than \(maxBytes) bytes")
+        } catch {
+            throw failure(String(describing: error))
+        }
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,59 @@
+import Image2Text
+
+/// How `image2text serve` listens, batches and limits its work.
+public struct ServerConfiguration: Sendable {
+    /// The address to bind; loopback unless the server should be reachable from other machines.
+    public var host: String
+    /// The port to bind; 0 picks a free one (``Image2TextServer`` reports it once listening).
+    public var port: Int
+    /// Most caption or answer requests decoded together in one batch.
+    public var maxBatchSize: Int
+    /// How long the first request of a batch waits for others to join it.
+    public var maxBatchWait: Duration
+    /// Largest request body accepted, in bytes (413 above it); also the largest image fetched from a URL.
+    public var maxBodyBytes: Int
+    /// Largest image or video frame accepted, in pixels (413 above it), checked from the header before decoding.
+    public var maxPixels: Int
+    /// Most requests handled at once, from upload to response; more are refused with 429.
+    public var maxConcurrentRequests: Int
+    /// Longest time from a request's arrival to its result; past it the client gets 408 (upload) or 503.
+    public var requestTimeout: Duration
+    /// Hosts that `image_url` may name; nil turns URL fetching off (the default).
+    public var urlAllowList: URLAllowList?
+    /// Generation options every request starts from; a request's own fields override them.
+    public var defaultOptions: GenerationOptions
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBatchSize: Int = 8,
+                maxBatchWait: Duration = .milliseconds(10), maxBodyBytes: Int = 20_000_000,
+                maxPixels: Int = 50_000_000, maxConcurrentRequests: Int = 64, requestTimeout: Duration = .seconds(60),
+                urlAllowList: URLAllowList? = nil, defaultOptions: GenerationOptions = .init()) {
+        self.host = host
+        self.port = port
+        self.maxBatchSize = maxBatchSize
+        self.maxBatchWait = maxBatchWait
+        self.maxBodyBytes = maxBodyBytes
+        self.maxPixels = maxPixels
+        self.maxConcurrentRequests = maxConcurrentRequests
+        self.requestTimeout = requestTimeout
+        self.urlAllowList = urlAllowList
+        self.defaultOptions = defaultOptions
+    }
+}
+
+/// The hosts an `image_url` may point at: exact names (`images.example.com`) or a domain and its subdomains
+/// (`*.example.com`), compared without case. Only `http` and `https` URLs qualify, and redirects are not followed.
+public struct URLAllowList: Sendable, Equatable {
+    public let patterns: [String]
+
+    public init(_ patterns: [String]) {
+        self.patterns = patterns.map { $0.lowercased() }
+    }
+
+    public func allows(host: String) -> Bool {
+        let host = host.lowercased()
+        return patterns.contains { pattern in
+            if pattern.hasPrefix("*.") { return host.hasSuffix(pattern.dropFirst(1)) }
+            return host == pattern
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import Image2Text
+import Image2TextServer
+import Logging
+import ServiceLifecycle
+
+/// `image2text serve`: the HTTP server (``Image2TextServer``) until SIGINT or SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve captions, answers and classifications over HTTP.",
+        discussion: """
+            Loads the model once and serves POST /v1/caption, /v1/answer and /v1/classify (an image or video as \
+            multipart/form-data field image or video, as base64 in a JSON object, or as the raw body with the other \
+            fields in the query string; generation fields have transformers' names, e.g. max_new_tokens, num_beams), \
+            GET /health, GET /metrics (Prometheus) and GET /openapi.json. Concurrent captions and answers with the \
+            same options are decoded together, up to --max-batch-size, the first waiting at most --max-batch-wait-ms \
+            for others. Over --max-concurrent-requests the server answers 429; a request not done within \
+            --request-timeout gets 408 (upload) or 503. SIGINT or SIGTERM stops accepting connections, finishes \
+            every accepted request, then exits. Logs go to standard error, one line per request. \
+            Examples: image2text serve --port 8080; \
+            curl -F image=@Fixtures/easyvqa/0.png localhost:8080/v1/caption; \
+            curl -F image=@Fixtures/easyvqa/0.png -F question="what shape is in the image?" localhost:8080/v1/answer; \
+            curl -F image=@Fixtures/easyvqa/0.png -F labels=circle -F labels=triangle localhost:8080/v1/classify; \
+            curl --data-binary @cat.jpg -H "Content-Type: image/jpeg" "localhost:8080/v1/caption?num_beams=4"
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @OptionGroup(title: "Default Generation Options (a request's fields override them)") var generationFlags: GenerationFlags
+
+    @Option(name: .long, help: "Address to listen on (0.0.0.0 for every interface).")
+    var host = "127.0.0.1"
+
+    @Option(name: .long, help: "Port to listen on (0 picks a free one; the log says which).")
+    var port = 8080
+
+    @Option(name: .long, help: ArgumentHelp("Most requests decoded together.", valueName: "N"))
+    var maxBatchSize = 8
+
+    @Option(name: .long, help: ArgumentHelp("How long a request waits for others to join its batch.", valueName: "MS"))
+    var maxBatchWaitMs = 10
+
+    @Option(name: .long, help: ArgumentHelp("Largest request body (and fetched image), in megabytes (10^6 bytes).", valueName: "MB"))
+    var maxBodyMb = 20.0
+
+    @Option(name: .long, help: ArgumentHelp("Largest image or video frame, in pixels, checked before decoding.", valueName: "N"))
+    var maxPixels = 50_000_000
+
+    @Option(name: .long, help: ArgumentHelp("Most requests handled at once; more get 429.", valueName: "N"))
+    var maxConcurrentRequests = 64
+
+    @Option(name: .long, help: ArgumentHelp("Longest time from a request's arrival to its result.", valueName: "SECONDS"))
+    var requestTimeout = 60.0
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Allow image_url fields naming this host (or *.domain); repeat for several. Without it URLs are refused.",
+        valueName: "HOST"))
+    var allowUrlHost: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Least severe log level: trace, debug, info, notice, warning, error, critical.", valueName: "LEVEL"))
+    var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        for (name, value) in [("--max-batch-size", maxBatchSize), ("--max-pixels", maxPixels),
+                              ("--max-concurrent-requests", maxConcurrentRequests)] where value < 1 {
+            throw ValidationError("\(name) must be at least 1")
+        }
+        guard maxBatchWaitMs >= 0 else { throw ValidationError("--max-batch-wait-ms must not be negative") }
+        guard maxBodyMb > 0, requestTimeout > 0 else { throw ValidationError("--max-body-mb and --request-timeout must be positive") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \"\(logLevel)\"") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel)!
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "image2text.serve")
+        let model = try modelOptions.load()
+        let configuration = ServerConfiguration(
+            host: host, port: port, maxBatchSize: maxBatchSize, maxBatchWait: .milliseconds(maxBatchWaitMs),
+            maxBodyBytes: Int(maxBodyMb * 1_000_000), maxPixels: maxPixels, maxConcurrentRequests: maxConcurrentRequests,
+            requestTimeout: .milliseconds(Int(requestTimeout * 1000)),
+            urlAllowList: allowUrlHost.isEmpty ? nil : URLAllowList(allowUrlHost),
+            defaultOptions: generationFlags.options(tokenizer: model.tokenizer))
+        try model.validate(configuration.defaultOptions)
+        let server = Image2TextServer(model: model, configuration: configuration, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
