@@ -67,7 +67,15 @@ extension InferenceRequest {
             guard let labels = try fields.strings("labels") else { throw FieldError("labels", "is required") }
             task = .classify(labels: labels, question: question)
         }
-        if let unknown = fields.unreadNames.first { throw FieldError(unknown, "is not a field of \(endpoint.path)") }
+        if let unknown = fields.unreadNames.first {
+            throw FieldError(unknown, "is not a field of \(endpoint.path) (its fields: \(Self.fieldNames(endpoint).joined(separator: ", ")))")
+        }
+    }
+
+    /// Every field `endpoint` reads, as the OpenAPI document lists them.
+    static func fieldNames(_ endpoint: Endpoint) -> [String] {
+        let common = ["image", "video", "image_url", "question", "frames", "exif_orientation"]
+        return endpoint == .classify ? common + ["labels"] : common + generationFieldNames
     }
 
     private static func media(_ fields: inout RequestFields) throws -> MediaSource {

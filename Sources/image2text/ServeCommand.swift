@@ -18,12 +18,15 @@ struct ServeCommand: AsyncParsableCommand {
             same options are decoded together, up to --max-batch-size, the first waiting at most --max-batch-wait-ms \
             for others. Over --max-concurrent-requests the server answers 429; a request not done within \
             --request-timeout gets 408 (upload) or 503. SIGINT or SIGTERM stops accepting connections, finishes \
-            every accepted request, then exits. Logs go to standard error, one line per request. \
-            Examples: image2text serve --port 8080; \
-            curl -F image=@Fixtures/easyvqa/0.png localhost:8080/v1/caption; \
-            curl -F image=@Fixtures/easyvqa/0.png -F question="what shape is in the image?" localhost:8080/v1/answer; \
-            curl -F image=@Fixtures/easyvqa/0.png -F labels=circle -F labels=triangle localhost:8080/v1/classify; \
-            curl --data-binary @cat.jpg -H "Content-Type: image/jpeg" "localhost:8080/v1/caption?num_beams=4"
+            every accepted request, then exits. Logs go to standard error, one line per request.
+
+            Examples:
+              image2text serve --port 8080
+              image2text serve --model microsoft/git-base-coco --max-batch-size 16 --num-beams 4
+              curl -F image=@Fixtures/easyvqa/0.png localhost:8080/v1/caption
+              curl -F image=@Fixtures/easyvqa/0.png -F question="what shape is in the image?" localhost:8080/v1/answer
+              curl -F image=@Fixtures/easyvqa/0.png -F labels=circle -F labels=triangle localhost:8080/v1/classify
+              curl --data-binary @cat.jpg -H "Content-Type: image/jpeg" "localhost:8080/v1/caption?num_beams=4"
             """)
 
     @OptionGroup var modelOptions: ModelOptions
