@@ -17,10 +17,7 @@ enum OpenAPIDocument {
             "requestBody": { "$ref": "#/components/requestBodies/Generation" },
             "responses": {
               "200": { "description": "The caption", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/GenerationResponse" } } } },
-              "400": { "$ref": "#/components/responses/Error" }, "403": { "$ref": "#/components/responses/Error" },
-              "408": { "$ref": "#/components/responses/Error" }, "413": { "$ref": "#/components/responses/Error" },
-              "415": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" },
-              "429": { "$ref": "#/components/responses/Error" }, "503": { "$ref": "#/components/responses/Error" }
+              "4XX": { "$ref": "#/components/responses/Error" }, "5XX": { "$ref": "#/components/responses/Error" }
             }
           }
         },
@@ -31,10 +28,7 @@ enum OpenAPIDocument {
             "requestBody": { "$ref": "#/components/requestBodies/Generation" },
             "responses": {
               "200": { "description": "The answer", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/GenerationResponse" } } } },
-              "400": { "$ref": "#/components/responses/Error" }, "403": { "$ref": "#/components/responses/Error" },
-              "408": { "$ref": "#/components/responses/Error" }, "413": { "$ref": "#/components/responses/Error" },
-              "415": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" },
-              "429": { "$ref": "#/components/responses/Error" }, "503": { "$ref": "#/components/responses/Error" }
+              "4XX": { "$ref": "#/components/responses/Error" }, "5XX": { "$ref": "#/components/responses/Error" }
             }
           }
         },
@@ -45,10 +39,7 @@ enum OpenAPIDocument {
             "requestBody": { "$ref": "#/components/requestBodies/Classification" },
             "responses": {
               "200": { "description": "The ranking", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ClassificationResponse" } } } },
-              "400": { "$ref": "#/components/responses/Error" }, "403": { "$ref": "#/components/responses/Error" },
-              "408": { "$ref": "#/components/responses/Error" }, "413": { "$ref": "#/components/responses/Error" },
-              "415": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" },
-              "429": { "$ref": "#/components/responses/Error" }, "503": { "$ref": "#/components/responses/Error" }
+              "4XX": { "$ref": "#/components/responses/Error" }, "5XX": { "$ref": "#/components/responses/Error" }
             }
           }
         },
@@ -98,7 +89,7 @@ enum OpenAPIDocument {
           }
         },
         "responses": {
-          "Error": { "description": "The request got no result", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+          "Error": { "description": "The request got no result: 400 a bad field, 403 a URL host not allowed, 408 the upload timed out, 413 too large a body or image, 415 another Content-Type, 422 an unreadable image or video, 429 too many requests (Retry-After), 503 shutting down or timed out (Retry-After)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
         },
         "schemas": {
           "GenerationFields": {

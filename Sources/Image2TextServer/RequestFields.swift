@@ -32,59 +32,67 @@ struct RequestFields {
     }
 
     mutating func string(_ name: String) throws -> String? {
-        switch take(name) {
-        case nil: return nil
+        guard let value = take(name) else { return nil }
+        guard let text = try Self.text(value, field: name) else { throw FieldError(name, "must be a string") }
+        return text
+    }
+
+    /// The text of a text field or of a part's bytes; nil for other values.
+    private static func text(_ value: Value, field: String) throws -> String? {
+        switch value {
         case .text(let text): return text
         case .bytes(let data):
-            guard let text = String(data: data, encoding: .utf8) else { throw FieldError(name, "is not UTF-8 text") }
+            guard let text = String(data: data, encoding: .utf8) else { throw FieldError(field, "is not UTF-8 text") }
             return text
-        default: throw FieldError(name, "must be a string")
+        default: return nil
         }
     }
 
     mutating func int(_ name: String) throws -> Int? {
-        switch take(name) {
-        case nil: return nil
-        case .number(let number) where number.rounded() == number && abs(number) < 1e15: return Int(number)
-        case .text(let text): if let value = Int(text.trimmingCharacters(in: .whitespaces)) { return value }
-        default: break
+        try scalar(name, "must be an integer") { value in
+            switch value {
+            case .number(let number) where number.rounded() == number && abs(number) < 1e15: Int(number)
+            case .text(let text): Int(text.trimmingCharacters(in: .whitespaces))
+            default: nil
+            }
         }
-        throw FieldError(name, "must be an integer")
     }
 
     mutating func unsigned(_ name: String) throws -> UInt64? {
-        switch take(name) {
-        case nil: return nil
-        case .number(let number) where number >= 0 && number.rounded() == number && number < 9e15: return UInt64(number)
-        case .text(let text): if let value = UInt64(text.trimmingCharacters(in: .whitespaces)) { return value }
-        default: break
+        try scalar(name, "must be a non-negative integer") { value in
+            switch value {
+            case .number(let number) where number >= 0 && number.rounded() == number && number < 9e15: UInt64(number)
+            case .text(let text): UInt64(text.trimmingCharacters(in: .whitespaces))
+            default: nil
+            }
         }
-        throw FieldError(name, "must be a non-negative integer")
     }
 
     mutating func double(_ name: String) throws -> Double? {
-        switch take(name) {
-        case nil: return nil
-        case .number(let number): return number
-        case .text(let text): if let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite { return value }
-        default: break
+        try scalar(name, "must be a number") { value in
+            switch value {
+            case .number(let number): number
+            case .text(let text): Double(text.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }
+            default: nil
+            }
         }
-        throw FieldError(name, "must be a number")
     }
 
     mutating func bool(_ name: String) throws -> Bool? {
-        switch take(name) {
-        case nil: return nil
-        case .bool(let value): return value
-        case .text(let text):
-            switch text.lowercased() {
-            case "true", "1": return true
-            case "false", "0": return false
-            default: break
+        try scalar(name, "must be true or false") { value in
+            switch value {
+            case .bool(let flag): flag
+            case .text(let text): ["true": true, "1": true, "false": false, "0": false][text.lowercased()]
+            default: nil
             }
-        default: break
         }
-        throw FieldError(name, "must be true or false")
+    }
+
+    /// The field converted by `convert`; a value it cannot convert is refused with `expectation`.
+    private mutating func scalar<T>(_ name: String, _ expectation: String, _ convert: (Value) -> T?) throws -> T? {
+        guard let value = take(name) else { return nil }
+        guard let converted = convert(value) else { throw FieldError(name, expectation) }
+        return converted
     }
 
     /// A list of strings: a JSON array, a repeated multipart field, or a single value.
@@ -92,13 +100,8 @@ struct RequestFields {
         guard let value = take(name) else { return nil }
         let items: [Value] = if case .list(let list) = value { list } else { [value] }
         return try items.map { item in
-            switch item {
-            case .text(let text): return text
-            case .bytes(let data):
-                guard let text = String(data: data, encoding: .utf8) else { throw FieldError(name, "is not UTF-8 text") }
-                return text
-            default: throw FieldError(name, "must be a list of strings")
-            }
+            guard let text = try Self.text(item, field: name) else { throw FieldError(name, "must be a list of strings") }
+            return text
         }
     }
 

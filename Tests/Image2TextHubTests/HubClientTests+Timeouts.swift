@@ -21,13 +21,14 @@ extension HubClientTests {
                                                 seconds: 1, variable: "HF_HUB_ETAG_TIMEOUT")
                     && "\(error)".hasSuffix("within 1 s (HF_HUB_ETAG_TIMEOUT)")
             }
+            // Bounds loose enough for a loaded machine, yet below the 10 s default.
             var elapsed = clock.now - start
-            #expect(elapsed > .milliseconds(900) && elapsed < .seconds(5), "\(elapsed)")
+            #expect(elapsed > .milliseconds(900) && elapsed < .seconds(8), "\(elapsed)")
             // A repository whose snapshot is cached resolves to it once the hub has not answered in time.
             start = clock.now
             #expect(try await client.snapshot(of: HubFixture.repositoryID) == cached)
             elapsed = clock.now - start
-            #expect(elapsed < .seconds(5), "\(elapsed)")
+            #expect(elapsed < .seconds(8), "\(elapsed)")
             try await silent.shutdown()
         }
     }
@@ -45,8 +46,9 @@ extension HubClientTests {
                                                     variable: "HF_HUB_DOWNLOAD_TIMEOUT")) {
                 try await client.snapshot(of: HubFixture.repositoryID)
             }
+            // Bounds loose enough for a loaded machine, yet below the 2 × 10 s the default would take.
             let elapsed = clock.now - start
-            #expect(elapsed > .milliseconds(1800) && elapsed < .seconds(8), "\(elapsed)")
+            #expect(elapsed > .milliseconds(1800) && elapsed < .seconds(15), "\(elapsed)")
             let cdnRequests = hub.requests.filter { $0.path.hasPrefix("/blobs-cdn/") }
             #expect(cdnRequests.count == 2)
             #expect(cdnRequests.first?.range == nil && cdnRequests.last?.range != nil)

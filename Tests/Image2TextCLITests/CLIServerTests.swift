@@ -1,0 +1,74 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// `image2text serve` as a process: it listens, logs JSON lines, captions over HTTP, and stops cleanly on SIGTERM.
+/// (In the second test process with the other server suites: the name matches `ServerTests`.)
+@Suite struct CLIServerTests {
+    @Test func servesLogsAndStopsOnSIGTERM() async throws {
+        let process = Process()
+        process.executableURL = CLITests.binary
+        process.arguments = ["serve", "--port", "0", "--log-format", "json"]
+        process.currentDirectoryURL = CLITests.repositoryRoot
+        let standardError = Pipe()
+        process.standardError = standardError
+        process.standardOutput = Pipe()
+        try process.run()
+        defer { if process.isRunning { process.interrupt() } }
+        var log = LogLines(standardError.fileHandleForReading)
+
+        let listening = try #require(log.first { $0["message"] as? String == "listening" })
+        let port = try #require((listening["port"] as? String).flatMap(Int.init))
+        #expect(listening["level"] as? String == "info")
+
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/caption")!)
+        request.httpMethod = "POST"
+        request.setValue("image/png", forHTTPHeaderField: "Content-Type")
+        let png = try Data(contentsOf: CLITests.repositoryRoot.appendingPathComponent("Fixtures/easyvqa/0.png"))
+        let (body, response) = try await URLSession.shared.upload(for: request, from: png)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        let caption = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        #expect(caption["text"] as? String == "a red triangle")
+
+        let logged = try #require(log.first { $0["message"] as? String == "request" })
+        #expect(logged["path"] as? String == "/v1/caption")
+        #expect(logged["status"] as? String == "200")
+        #expect(logged["hb.request.id"] != nil)
+
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(log.first { $0["message"] as? String == "stopped" } != nil)
+    }
+}
+
+/// The JSON objects a process writes to a pipe, one per line, read as they come.
+struct LogLines {
+    private let handle: FileHandle
+    private var buffered = Data()
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    /// The first of the next records that satisfies `matches`; nil at the end of the output.
+    mutating func first(where matches: ([String: Any]) -> Bool) -> [String: Any]? {
+        while let line = nextLine() {
+            if let record = try? JSONSerialization.jsonObject(with: line) as? [String: Any], matches(record) { return record }
+        }
+        return nil
+    }
+
+    private mutating func nextLine() -> Data? {
+        while true {
+            if let end = buffered.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffered[buffered.startIndex..<end]
+                buffered = Data(buffered[(end + 1)...])
+                return Data(line)
+            }
+            let chunk = handle.availableData
+            if chunk.isEmpty { return nil }
+            buffered.append(chunk)
+        }
+    }
+}
