@@ -25,7 +25,7 @@ enum OpenAPIDocument {
           "post": {
             "summary": "Answer a question about an image or video",
             "operationId": "answer",
-            "requestBody": { "$ref": "#/components/requestBodies/Generation" },
+            "requestBody": { "$ref": "#/components/requestBodies/Answer" },
             "responses": {
               "200": { "description": "The answer", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/GenerationResponse" } } } },
               "4XX": { "$ref": "#/components/responses/Error" }, "5XX": { "$ref": "#/components/responses/Error" }
@@ -69,10 +69,20 @@ enum OpenAPIDocument {
         "requestBodies": {
           "Generation": {
             "required": true,
-            "description": "Give exactly one of image, video and image_url. /v1/answer needs question; /v1/caption takes none.",
+            "description": "Give exactly one of image, video and image_url; /v1/caption takes no question.",
             "content": {
               "multipart/form-data": { "schema": { "$ref": "#/components/schemas/GenerationFields" } },
               "application/json": { "schema": { "$ref": "#/components/schemas/GenerationFields" } },
+              "image/*": { "schema": { "type": "string", "format": "binary" } },
+              "video/*": { "schema": { "type": "string", "format": "binary" } }
+            }
+          },
+          "Answer": {
+            "required": true,
+            "description": "Give exactly one of image, video and image_url, and question.",
+            "content": {
+              "multipart/form-data": { "schema": { "$ref": "#/components/schemas/AnswerFields" } },
+              "application/json": { "schema": { "$ref": "#/components/schemas/AnswerFields" } },
               "image/*": { "schema": { "type": "string", "format": "binary" } },
               "video/*": { "schema": { "type": "string", "format": "binary" } }
             }
@@ -119,6 +129,10 @@ enum OpenAPIDocument {
               "no_repeat_ngram_size": { "type": "integer", "minimum": 0 },
               "bad_words": { "type": "array", "items": { "type": "string" } }
             }
+          },
+          "AnswerFields": {
+            "allOf": [ { "$ref": "#/components/schemas/GenerationFields" } ],
+            "required": ["question"]
           },
           "ClassificationFields": {
             "type": "object",
