@@ -45,7 +45,12 @@ public struct HubCache: Sendable {
 
     /// `.no_exist/COMMIT/FILE`: the empty file recording that the hub has no `FILE` at `COMMIT`.
     public func absenceMarker(_ repository: HubRepositoryID, commit: String, file: String) -> URL {
-        repositoryFolder(repository).appendingPathComponent(".no_exist/\(commit)/\(file)")
+        absenceFolder(repository, commit: commit).appendingPathComponent(file)
+    }
+
+    /// `.no_exist/COMMIT`, the folder of a commit's absence markers.
+    private func absenceFolder(_ repository: HubRepositoryID, commit: String) -> URL {
+        repositoryFolder(repository).appendingPathComponent(".no_exist/\(commit)")
     }
 
     /// Whether `FILE` is recorded as absent at `COMMIT` (by us or by huggingface_hub).
@@ -56,7 +61,7 @@ public struct HubCache: Sendable {
     /// Whether any absence is recorded for `COMMIT`: the snapshot was then filled file by file, by a client that
     /// records what it did not find (huggingface_hub's `hf_hub_download`, this one), not by `snapshot_download`.
     public func recordsAbsences(_ repository: HubRepositoryID, commit: String) -> Bool {
-        FileManager.default.fileExists(atPath: repositoryFolder(repository).appendingPathComponent(".no_exist/\(commit)").path)
+        FileManager.default.fileExists(atPath: absenceFolder(repository, commit: commit).path)
     }
 
     /// Records that the hub has no `FILE` at `COMMIT`, writing the empty marker as huggingface_hub does.

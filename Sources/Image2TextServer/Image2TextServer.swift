@@ -92,7 +92,7 @@ struct RequestHandler: Sendable {
         }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render(inFlight: admission.current, queueDepth: queue.count))))
         }
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
@@ -104,11 +104,7 @@ struct RequestHandler: Sendable {
     /// Admits the request, then reads, decodes, queues and answers it within the request timeout.
     private func respond(to request: Request, endpoint: Endpoint) async throws -> Response {
         guard admission.enter() else { throw APIError.tooManyRequests(limit: configuration.maxConcurrentRequests) }
-        metrics.requestStarted()
-        defer {
-            admission.leave()
-            metrics.requestEnded()
-        }
+        defer { admission.leave() }
         let uploaded = Flag()
         let timeout = configuration.requestTimeout.seconds
         do {

@@ -43,17 +43,11 @@ struct MediaLoader: Sendable {
         do {
             return .frames(try VideoFile(contentsOf: file, limits: limits).sampledFrames(count: frames ?? videoFrameCount))
         } catch let error as VideoError {
-            throw APIError(status: error.isTooManyPixels ? .contentTooLarge : .unprocessableContent,
-                           code: error.isTooManyPixels ? "too_many_pixels" : "unreadable_video",
-                           message: error.description.replacingOccurrences(of: file.path, with: source))
+            // The error names the temporary file; the client knows the upload by its own name.
+            let refusal = APIError.from(error)
+            throw APIError(status: refusal.status, code: refusal.code,
+                           message: refusal.message.replacingOccurrences(of: file.path, with: source))
         }
-    }
-}
-
-extension VideoError {
-    fileprivate var isTooManyPixels: Bool {
-        if case .tooManyPixels = self { return true }
-        return false
     }
 }
 

@@ -29,7 +29,6 @@ final class ModelWorker: Service, Sendable {
         try await withGracefulShutdownHandler {
             try await withTaskCancellationHandler {
                 while let batch = await queue.nextBatch(maxSize: maxBatchSize, maxWait: maxBatchWait) {
-                    metrics.queueDepth(queue.count)
                     await withCheckedContinuation { continuation in
                         thread.async {
                             self.run(batch)

@@ -138,12 +138,13 @@ struct FieldError: Error, CustomStringConvertible {
 extension RequestFields {
     /// The fields of a JSON object body.
     static func json(_ body: ByteBuffer) throws -> RequestFields {
-        let data = Data(body.readableBytesView)
-        guard (try? JSONSerialization.jsonObject(with: data)) != nil else { throw APIError.badRequest("the body is not valid JSON") }
-        guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: data) else {
+        do {
+            return RequestFields(try JSONDecoder().decode([String: JSONValue].self, from: Data(body.readableBytesView)).mapValues(\.value))
+        } catch DecodingError.typeMismatch {
             throw APIError.badRequest("the JSON body must be an object")
+        } catch {
+            throw APIError.badRequest("the body is not valid JSON")
         }
-        return RequestFields(object.mapValues(\.value))
     }
 
     /// Any JSON value, as a field ``Value``.

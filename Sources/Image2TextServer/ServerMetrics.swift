@@ -35,14 +35,14 @@ final class ServerMetrics: Sendable {
             .recordNanoseconds(Int64(duration.seconds * 1e9))
     }
 
-    func requestStarted() { inFlight.increment() }
-    func requestEnded() { inFlight.decrement() }
-    func queueDepth(_ count: Int) { queued.set(count) }
     func batch(size: Int) { batchSizes.record(size) }
     func queueWait(_ seconds: Double) { queueWaits.recordNanoseconds(Int64(seconds * 1e9)) }
 
-    /// Every metric in Prometheus' text exposition format.
-    func render() -> [UInt8] {
+    /// Every metric in Prometheus' text exposition format. The two gauges are read from their sources of truth (the
+    /// admission count and the queue) at each scrape rather than kept in step with them.
+    func render(inFlight requests: Int, queueDepth: Int) -> [UInt8] {
+        inFlight.set(requests)
+        queued.set(queueDepth)
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return buffer
