@@ -93,4 +93,41 @@ import Testing
         let bad = try write(#"{"early_stopping": "sometimes"}"#, name: "generation_config.json")
         #expect(throws: ConfigurationError.self) { try GenerationConfig.load(from: bad, modelConfig: model) }
     }
+
+    @Test("generation_config.json: absurd values are refused naming the file and key", arguments: [
+        (#"{"num_beams": 1e6}"#, "num_beams"), (#"{"num_beams": 0}"#, "num_beams"),
+        (#"{"num_return_sequences": 9223372036854775807}"#, "num_return_sequences"),
+        (#"{"max_new_tokens": 0}"#, "max_new_tokens"), (#"{"max_length": -1}"#, "max_length"),
+        (#"{"max_length": 1e300}"#, "max_length"), (#"{"min_new_tokens": -9223372036854775808}"#, "min_new_tokens"),
+        (#"{"top_k": -5}"#, "top_k"), (#"{"no_repeat_ngram_size": -1}"#, "no_repeat_ngram_size"),
+        (#"{"temperature": 0}"#, "temperature"), (#"{"temperature": 1e-320}"#, "temperature"), (#"{"temperature": 1e300}"#, "temperature"),
+        (#"{"top_p": 1.5}"#, "top_p"), (#"{"top_p": 5e-324}"#, "top_p"), (#"{"repetition_penalty": -1}"#, "repetition_penalty"),
+        (#"{"length_penalty": 1e-310}"#, "length_penalty"),
+        (#"{"bad_words_ids": [[40000]]}"#, "bad_words_ids"), (#"{"bad_words_ids": [[]]}"#, "bad_words_ids"),
+        (#"{"bad_words_ids": [[5, 1.5]]}"#, "bad_words_ids.0.1"),
+        (#"{"bos_token_id": 40000}"#, "bos_token_id"), (#"{"pad_token_id": -1}"#, "pad_token_id"),
+        (#"{"eos_token_id": [102, 1000000000]}"#, "eos_token_id"), (#"{"eos_token_id": []}"#, "eos_token_id"),
+    ])
+    func generationConfigOutOfRange(json: String, keyPath: String) throws {
+        let model = try GitConfig.load(from: try write("{}"))
+        let url = try write(json, name: "generation_config.json")
+        #expect { try GenerationConfig.load(from: url, modelConfig: model) } throws: { error in
+            switch error {
+            case ConfigurationError.invalidValue(url, keyPath, _), ConfigurationError.wrongType(url, keyPath, _): true
+            default: false
+            }
+        }
+    }
+
+    @Test("generation_config.json: lengths up to Int.max are exact, and values at the edges load")
+    func generationConfigEdges() throws {
+        let model = try GitConfig.load(from: try write("{}"))
+        let url = try write(#"""
+            {"max_new_tokens": 9223372036854775807, "min_length": 9223372036854775807, "num_beams": 256, "top_k": 9223372036854775807,
+             "temperature": 1.2e-38, "length_penalty": 0, "top_p": 1, "bad_words_ids": [[30521, 0]]}
+            """#, name: "generation_config.json")
+        let config = try GenerationConfig.load(from: url, modelConfig: model)
+        #expect(config.maxNewTokens == .max && config.minLength == .max && config.topK == .max && config.numBeams == 256)
+        #expect(config.badWordsIds == [[30521, 0]])
+    }
 }

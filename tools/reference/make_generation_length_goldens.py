@@ -3,7 +3,7 @@
 
 transformers 5.23 resolves `max_new_tokens`, `max_length`, `min_new_tokens` and `min_length` against the model's
 generation config and its own defaults (spec §5.1: with no limit, 20 new tokens capped by max_position_embeddings;
-max_new_tokens wins over max_length; min lengths suppress [SEP]). This script runs greedy `generate` (batch 1) on the
+max_new_tokens wins over max_length; min lengths suppress [SEP]; limits near 2^63 need no more than the table). This script runs greedy `generate` (batch 1) on the
 demo model (`Models/git-tiny-easyvqa`, max_position_embeddings 32) for a few images and prompts under each option set
 and records the full ids, so that the Swift tests check the same length semantics. Options transformers rejects are
 recorded with the exception text.
@@ -42,6 +42,12 @@ OPTION_SETS = [
     {"max_new_tokens": 12, "min_length": 9},
     {"max_new_tokens": 0},
     {"max_length": 1},
+    # Limits far past the 32-position table: fine when [SEP] comes first, an IndexError when it cannot come.
+    {"max_new_tokens": 2_000_000_000},
+    {"max_new_tokens": 2**63 - 1},
+    {"max_length": 2**63 - 1},
+    {"max_new_tokens": 2**63 - 1, "min_new_tokens": 2**63 - 1},
+    {"min_length": 2**63 - 1},
 ]
 
 

@@ -31,7 +31,7 @@ struct DecodingLoop {
     func run(_ searches: inout [any DecodingSearch], images: [ImageContext]) throws {
         precondition(searches.count == images.count)
         var caches = searches.map { search in
-            [TextCache(layers: decoder.layers.count, width: decoder.hiddenSize, capacity: search.limits.maxLength)]
+            [TextCache(layers: decoder.layers.count, width: decoder.hiddenSize, capacity: search.limits.cacheCapacity)]
         }
         while true {
             let pending = searches.map(\.nextTokens)

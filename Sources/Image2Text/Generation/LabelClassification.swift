@@ -37,7 +37,7 @@ extension GITModel {
         try check(request)
         // Room for the longest label and [SEP].
         let limits = try LengthLimits(options: GenerationOptions(maxNewTokens: labelIds.map(\.count).max()! + 1),
-                                      defaults: generationConfig, promptLength: request.promptIds.count,
+                                      promptLength: request.promptIds.count,
                                       maxPositions: configuration.maxPositionEmbeddings)
         var searches: [any DecodingSearch] = [
             LabelTrieSearch(prompt: request.promptIds, labels: labelIds, endOfSequence: endOfSequence[0], limits: limits)
