@@ -11,12 +11,15 @@ struct APIError: Error, HTTPResponseError, CustomStringConvertible {
     let message: String
     /// Seconds after which a retry may succeed (429, 503).
     var retryAfter: Int? = nil
+    /// The methods the path takes (405).
+    var allow: [HTTPRequest.Method] = []
 
     var description: String { "\(code): \(message)" }
 
     var headers: HTTPFields {
         var fields = HTTPFields()
         if let retryAfter { fields[.retryAfter] = String(retryAfter) }
+        if !allow.isEmpty { fields[.allow] = allow.map(\.rawValue).joined(separator: ", ") }
         return fields
     }
 
@@ -38,6 +41,15 @@ struct APIError: Error, HTTPResponseError, CustomStringConvertible {
 extension APIError {
     static func badRequest(_ message: String) -> APIError {
         APIError(status: .badRequest, code: "invalid_request", message: message)
+    }
+
+    static func notFound(path: String) -> APIError {
+        APIError(status: .notFound, code: "not_found", message: "no route \(path) (see GET /openapi.json)")
+    }
+
+    static func methodNotAllowed(_ method: HTTPRequest.Method, allowed: [HTTPRequest.Method]) -> APIError {
+        APIError(status: .methodNotAllowed, code: "method_not_allowed",
+                 message: "\(method.rawValue) is not allowed here; use \(allowed.map(\.rawValue).joined(separator: " or "))", allow: allowed)
     }
 
     static func bodyTooLarge(limit: Int) -> APIError {

@@ -4,6 +4,7 @@ import Hummingbird
 import Image2Text
 import Logging
 import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 
 /// `image2text serve`: an HTTP server around one ``GITModel``.
@@ -30,6 +31,7 @@ public struct Image2TextServer: Service {
     }
 
     public func run() async throws {
+        try configuration.validate(for: model)
         let metrics = ServerMetrics()
         let queue = BatchQueue()
         let fetcher = configuration.urlAllowList.map {
@@ -80,9 +82,14 @@ struct RequestHandler: Sendable {
         admission = Admission(limit: configuration.maxConcurrentRequests)
     }
 
+    /// Every route's path and method.
+    static let routes: [(path: String, method: HTTPRequest.Method)] =
+        Endpoint.allCases.map { ($0.path, .post) } + ["/health", "/metrics", "/openapi.json"].map { ($0, .get) }
+
     func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ObservingMiddleware(metrics: metrics))
+        router.add(middleware: UnroutedRequestMiddleware(routes: Self.routes))
         for endpoint in Endpoint.allCases {
             router.post(RouterPath(endpoint.path)) { request, _ in try await respond(to: request, endpoint: endpoint) }
         }
@@ -149,26 +156,42 @@ struct RequestHandler: Sendable {
             return try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw APIError.bodyTooLarge(limit: limit)
+        } catch let error as HTTPParserError {
+            throw APIError.badRequest("the request body is not valid HTTP/1.1 (\(error))")
         }
     }
 
     /// The fields, read as the Content-Type says.
     private func fields(of request: Request, body: ByteBuffer) throws -> RequestFields {
-        let contentType = request.headers[.contentType].flatMap(MediaType.init(from:))
-        switch contentType {
+        let header = request.headers[.contentType]
+        switch header.flatMap(MediaType.init(from:)) {
         case let type? where type.isType(.multipartForm):
-            guard let boundary = type.parameter?.name == "boundary" ? type.parameter?.value : nil, !boundary.isEmpty else {
+            guard let boundary = MediaType.parameter("boundary", in: header!), !boundary.isEmpty else {
                 throw APIError.badRequest("Content-Type multipart/form-data needs a boundary parameter")
             }
             return try RequestFields.multipart(body, boundary: boundary)
         case let type? where type.isType(.applicationJson):
             return try RequestFields.json(body)
         case let type? where type.type == .image || type.type == .video || type.isType(.applicationBinary):
-            return RequestFields.raw(body, query: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+            return try RequestFields.raw(body, query: request.uri.query)
         default:
             throw APIError(status: .unsupportedMediaType, code: "unsupported_media_type",
                            message: "Content-Type must be multipart/form-data, application/json, image/* or video/*")
         }
+    }
+}
+
+extension MediaType {
+    /// The value of parameter `name` of a Content-Type header, wherever it stands among the parameters (`MediaType`
+    /// reads only the first), without quotes; names compare without case.
+    static func parameter(_ name: String, in header: String) -> String? {
+        for parameter in header.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == name else { continue }
+            let value = pair[1].trimmingCharacters(in: .whitespaces)
+            return value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"") ? String(value.dropFirst().dropLast()) : value
+        }
+        return nil
     }
 }
 
@@ -214,6 +237,22 @@ func withDeadline<T: Sendable>(
         }
         defer { group.cancelAll() }
         return try await group.next()!
+    }
+}
+
+/// Answers a path without a route with 404, and a route's path asked with another method with 405 and `Allow`, both
+/// with the JSON error body (the router's own answer is an empty 404).
+struct UnroutedRequestMiddleware<Context: RequestContext>: RouterMiddleware {
+    let routes: [(path: String, method: HTTPRequest.Method)]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            let allowed = routes.filter { $0.path == request.uri.path }.map(\.method)
+            if allowed.isEmpty { throw APIError.notFound(path: request.uri.path) }
+            throw APIError.methodNotAllowed(request.method, allowed: allowed)
+        }
     }
 }
 

@@ -43,13 +43,18 @@ private let generationFieldNames = [
 /// Most beams and returned sequences one request may ask for: each beam costs a decoder row for every step.
 let maximumBeams = 16
 
+/// Most labels one classification may rank: each distinct label prefix is a decoder row with a text cache of its own.
+let maximumLabels = 1000
+
 extension InferenceRequest {
     /// Reads the fields `endpoint` takes; refuses missing, malformed and unknown ones by name.
     init(endpoint: Endpoint, fields: RequestFields, defaults: GenerationOptions, model: GITModel) throws {
         var fields = fields
         media = try Self.media(&fields)
-        frames = try fields.int("frames")
-        if let frames, frames < 1 { throw FieldError("frames", "must be at least 1") }
+        frames = try fields.integer("frames", in: Self.range(of: "frames")!)
+        if let frames, let supported = model.videoFrameCount, frames > supported {
+            throw GenerationError.frameCount(frames, supported: supported)
+        }
         orientation = try fields.bool("exif_orientation") == true ? .applyEXIF : .ignoreEXIF
         let question = try fields.string("question")
         if let question { _ = try model.questionPrompt(question) }
@@ -65,10 +70,21 @@ extension InferenceRequest {
                 throw FieldError(name, "does not apply to /v1/classify, which scores every label")
             }
             guard let labels = try fields.strings("labels") else { throw FieldError("labels", "is required") }
+            if labels.count > maximumLabels { throw FieldError("labels", "has \(labels.count) labels; at most \(maximumLabels) are ranked at once") }
             task = .classify(labels: labels, question: question)
         }
         if let unknown = fields.unreadNames.first {
             throw FieldError(unknown, "is not a field of \(endpoint.path) (its fields: \(Self.fieldNames(endpoint).joined(separator: ", ")))")
+        }
+    }
+
+    /// The whole numbers an integer field takes: the library's range of a generation option, but at most
+    /// ``maximumBeams`` beams and returned sequences. Nil for a field that is not an integer (`seed` is any `UInt64`).
+    static func range(of field: String) -> ClosedRange<Int>? {
+        switch field {
+        case "frames": 1...Int.max
+        case "num_beams", "num_return_sequences": 1...maximumBeams
+        default: GenerationOptions.range(of: field)
         }
     }
 
@@ -103,31 +119,29 @@ extension InferenceRequest {
         func set<Value>(_ keyPath: WritableKeyPath<GenerationOptions, Value?>, _ value: Value?) {
             if let value { options[keyPath: keyPath] = value }
         }
-        set(\.maxNewTokens, try fields.int("max_new_tokens"))
-        set(\.maxLength, try fields.int("max_length"))
-        set(\.minNewTokens, try fields.int("min_new_tokens"))
-        set(\.minLength, try fields.int("min_length"))
-        set(\.numBeams, try fields.int("num_beams"))
-        set(\.numReturnSequences, try fields.int("num_return_sequences"))
+        func integer(_ name: String) throws -> Int? { try fields.integer(name, in: range(of: name)!) }
+        set(\.maxNewTokens, try integer("max_new_tokens"))
+        set(\.maxLength, try integer("max_length"))
+        set(\.minNewTokens, try integer("min_new_tokens"))
+        set(\.minLength, try integer("min_length"))
+        set(\.numBeams, try integer("num_beams"))
+        set(\.numReturnSequences, try integer("num_return_sequences"))
         set(\.lengthPenalty, try fields.double("length_penalty"))
         set(\.earlyStopping, try earlyStopping(&fields))
         set(\.doSample, try fields.bool("do_sample"))
         set(\.temperature, try fields.double("temperature"))
-        set(\.topK, try fields.int("top_k"))
+        set(\.topK, try integer("top_k"))
         set(\.topP, try fields.double("top_p"))
-        set(\.seed, try fields.unsigned("seed"))
+        set(\.seed, try fields.integer("seed", in: UInt64.min...UInt64.max))
         set(\.repetitionPenalty, try fields.double("repetition_penalty"))
-        set(\.noRepeatNgramSize, try fields.int("no_repeat_ngram_size"))
+        set(\.noRepeatNgramSize, try integer("no_repeat_ngram_size"))
         set(\.badWordsIds, try fields.strings("bad_words")?.map { tokenizer.encode($0, addSpecialTokens: false) })
-        for (name, value) in [("num_beams", options.numBeams), ("num_return_sequences", options.numReturnSequences)] {
-            if let value, value > maximumBeams { throw FieldError(name, "is at most \(maximumBeams) on this server") }
-        }
         return options
     }
 
     /// `early_stopping`: true, false or "never", as transformers takes it.
     private static func earlyStopping(_ fields: inout RequestFields) throws -> GenerationOptions.EarlyStopping? {
-        switch fields.take("early_stopping") {
+        switch try fields.take("early_stopping") {
         case nil: return nil
         case .bool(let value): return value ? .whenComplete : .heuristic
         case .text(let text):

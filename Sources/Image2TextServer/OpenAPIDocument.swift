@@ -99,7 +99,7 @@ enum OpenAPIDocument {
           }
         },
         "responses": {
-          "Error": { "description": "The request got no result: 400 a bad field, 403 a URL host not allowed, 408 the upload timed out, 413 too large a body or image, 415 another Content-Type, 422 an unreadable image or video, 429 too many requests (Retry-After), 503 shutting down or timed out (Retry-After)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+          "Error": { "description": "The request got no result: 400 a bad field or malformed body, 403 a URL host not allowed, 404 no such path, 405 another method (Allow), 408 the upload timed out, 413 too large a body or image, 415 another Content-Type, 422 an unreadable image or video, 429 too many requests (Retry-After), 503 shutting down or timed out (Retry-After)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
         },
         "schemas": {
           "GenerationFields": {
@@ -110,23 +110,23 @@ enum OpenAPIDocument {
               "video": { "type": "string", "description": "A video, for a video checkpoint: a file part, or base64 in JSON" },
               "image_url": { "type": "string", "format": "uri", "description": "Fetched only by a server started with --allow-url-host, from those hosts" },
               "question": { "type": "string" },
-              "frames": { "type": "integer", "minimum": 1, "description": "Video frames to sample (default: the checkpoint's)" },
+              "frames": { "type": "integer", "minimum": 1, "maximum": 9223372036854775807, "description": "Video frames to sample (default: the checkpoint's); at most its frame count" },
               "exif_orientation": { "type": "boolean", "description": "Apply the EXIF orientation (transformers ignores it)" },
-              "max_new_tokens": { "type": "integer", "minimum": 0 },
-              "max_length": { "type": "integer", "minimum": 1 },
-              "min_new_tokens": { "type": "integer", "minimum": 0 },
-              "min_length": { "type": "integer", "minimum": 0 },
+              "max_new_tokens": { "type": "integer", "minimum": 1, "maximum": 9223372036854775807, "description": "A limit past the model's position table is fine when [SEP] comes first; a sequence that reaches the table's end is refused (400)" },
+              "max_length": { "type": "integer", "minimum": 1, "maximum": 9223372036854775807, "description": "Prompt included; as max_new_tokens past the position table" },
+              "min_new_tokens": { "type": "integer", "minimum": 0, "maximum": 9223372036854775807 },
+              "min_length": { "type": "integer", "minimum": 0, "maximum": 9223372036854775807 },
               "num_beams": { "type": "integer", "minimum": 1, "maximum": 16 },
               "num_return_sequences": { "type": "integer", "minimum": 1, "maximum": 16 },
-              "length_penalty": { "type": "number" },
+              "length_penalty": { "type": "number", "description": "Finite; zero or a normal number (not subnormal)" },
               "early_stopping": { "oneOf": [ { "type": "boolean" }, { "const": "never" } ] },
               "do_sample": { "type": "boolean" },
-              "temperature": { "type": "number", "exclusiveMinimum": 0 },
-              "top_k": { "type": "integer", "minimum": 0 },
-              "top_p": { "type": "number", "exclusiveMinimum": 0, "maximum": 1 },
-              "seed": { "type": "integer", "minimum": 0 },
-              "repetition_penalty": { "type": "number", "exclusiveMinimum": 0 },
-              "no_repeat_ngram_size": { "type": "integer", "minimum": 0 },
+              "temperature": { "type": "number", "minimum": 1.1754943508222875e-38, "maximum": 3.4028234663852886e+38, "description": "A normal float32: subnormal values are refused" },
+              "top_k": { "type": "integer", "minimum": 0, "maximum": 9223372036854775807, "description": "0 keeps every token; past the vocabulary size it keeps every token too" },
+              "top_p": { "type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": "Not subnormal" },
+              "seed": { "type": "integer", "minimum": 0, "maximum": 18446744073709551615 },
+              "repetition_penalty": { "type": "number", "minimum": 1.1754943508222875e-38, "maximum": 3.4028234663852886e+38, "description": "A normal float32: subnormal values are refused" },
+              "no_repeat_ngram_size": { "type": "integer", "minimum": 0, "maximum": 9223372036854775807 },
               "bad_words": { "type": "array", "items": { "type": "string" } }
             }
           },
@@ -143,9 +143,9 @@ enum OpenAPIDocument {
               "video": { "type": "string", "description": "A video, for a video checkpoint: a file part, or base64 in JSON" },
               "image_url": { "type": "string", "format": "uri", "description": "Fetched only by a server started with --allow-url-host, from those hosts" },
               "question": { "type": "string" },
-              "frames": { "type": "integer", "minimum": 1 },
+              "frames": { "type": "integer", "minimum": 1, "maximum": 9223372036854775807 },
               "exif_orientation": { "type": "boolean" },
-              "labels": { "type": "array", "items": { "type": "string" }, "minItems": 1, "description": "In multipart, one part per label" }
+              "labels": { "type": "array", "items": { "type": "string" }, "minItems": 1, "maxItems": 1000, "description": "In multipart, one part per label" }
             }
           },
           "Sequence": {
@@ -213,7 +213,7 @@ enum OpenAPIDocument {
                 "type": "object",
                 "required": ["code", "message"],
                 "properties": {
-                  "code": { "type": "string", "examples": ["invalid_field", "body_too_large", "too_many_pixels", "unreadable_image", "too_many_requests", "timeout"] },
+                  "code": { "type": "string", "examples": ["invalid_field", "not_found", "method_not_allowed", "body_too_large", "too_many_pixels", "unreadable_image", "too_many_requests", "timeout"] },
                   "message": { "type": "string" }
                 }
               }

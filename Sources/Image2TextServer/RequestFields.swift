@@ -10,9 +10,15 @@ struct RequestFields {
     /// A field's value as the body gave it.
     enum Value {
         case text(String)
-        case number(Double)
+        /// A JSON number, as decimal text: exact for a whole number that fits 64 bits, else the shortest text of its
+        /// `Double`. Numbers and numeric text are then read by the same rules.
+        case number(String)
         case bool(Bool)
+        /// A JSON array.
         case list([Value])
+        /// A name given more than once (multipart parts, query parameters).
+        case repeated([Value])
+        /// A file part, raw body bytes, or a text part that is not UTF-8.
         case bytes(Data)
         /// JSON `null`, an object, or anything else no field takes.
         case other
@@ -27,12 +33,15 @@ struct RequestFields {
     /// The names still unread, sorted.
     var unreadNames: [String] { values.keys.sorted() }
 
-    mutating func take(_ name: String) -> Value? {
-        values.removeValue(forKey: name)
+    /// The value of `name`, taken out; a name given several times is refused, since only lists may repeat.
+    mutating func take(_ name: String) throws -> Value? {
+        let value = values.removeValue(forKey: name)
+        if case .repeated(let items) = value { throw FieldError(name, "is given \(items.count) times; give it once") }
+        return value
     }
 
     mutating func string(_ name: String) throws -> String? {
-        guard let value = take(name) else { return nil }
+        guard let value = try take(name) else { return nil }
         guard let text = try Self.text(value, field: name) else { throw FieldError(name, "must be a string") }
         return text
     }
@@ -42,63 +51,65 @@ struct RequestFields {
         switch value {
         case .text(let text): return text
         case .bytes(let data):
-            guard let text = String(data: data, encoding: .utf8) else { throw FieldError(field, "is not UTF-8 text") }
+            guard let text = String(validating: data, as: UTF8.self) else { throw FieldError(field, "is not UTF-8 text") }
             return text
         default: return nil
         }
     }
 
-    mutating func int(_ name: String) throws -> Int? {
-        try scalar(name, "must be an integer") { value in
-            switch value {
-            case .number(let number) where number.rounded() == number && abs(number) < 1e15: Int(number)
-            case .text(let text): Int(text.trimmingCharacters(in: .whitespaces))
-            default: nil
-            }
+    /// The one conversion of a field to a whole number: a JSON number, or numeric text (a JSON string, a multipart
+    /// part, a query parameter) read by the same rules. `7`, `"7"`, `7.0` and `"7e0"` are 7; `7.5` is refused as not
+    /// whole, and anything outside `range` by name, never wrapped or clamped.
+    mutating func integer<T: FixedWidthInteger>(_ name: String, in range: ClosedRange<T>) throws -> T? {
+        guard let value = try take(name) else { return nil }
+        let whole: String = range.upperBound == .max ? "an integer at least \(range.lowerBound)"
+            : "an integer from \(range.lowerBound) to \(range.upperBound)"
+        guard let text = Self.numericText(value) else { throw FieldError(name, "must be \(whole)") }
+        // Digits alone are read exactly; other forms (`1e3`, `7.0`) through Double, whose whole values convert exactly.
+        guard let number = T(text) ?? Double(text).flatMap({ T(exactly: $0) }), range.contains(number) else {
+            throw FieldError(name, "must be \(whole), got \(text)")
         }
+        return number
     }
 
-    mutating func unsigned(_ name: String) throws -> UInt64? {
-        try scalar(name, "must be a non-negative integer") { value in
-            switch value {
-            case .number(let number) where number >= 0 && number.rounded() == number && number < 9e15: UInt64(number)
-            case .text(let text): UInt64(text.trimmingCharacters(in: .whitespaces))
-            default: nil
-            }
-        }
-    }
-
+    /// A number: a JSON number or numeric text, by the same rules as ``integer(_:in:)``. Its range is the library's
+    /// to check (``GenerationOptions/checkRanges(vocabularySize:)``).
     mutating func double(_ name: String) throws -> Double? {
-        try scalar(name, "must be a number") { value in
-            switch value {
-            case .number(let number): number
-            case .text(let text): Double(text.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }
-            default: nil
-            }
+        guard let value = try take(name) else { return nil }
+        guard let text = Self.numericText(value), let number = Double(text) else { throw FieldError(name, "must be a number") }
+        return number
+    }
+
+    /// The decimal text of a JSON number or of text written as one (surrounding spaces aside); nil for anything else,
+    /// such as hexadecimal, `inf` or `nan`, which Swift's own parsers would take.
+    private static func numericText(_ value: Value) -> String? {
+        switch value {
+        case .number(let text): return text
+        case .text(let text):
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            return trimmed.wholeMatch(of: /-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/) != nil ? trimmed : nil
+        default: return nil
         }
     }
 
     mutating func bool(_ name: String) throws -> Bool? {
-        try scalar(name, "must be true or false") { value in
-            switch value {
-            case .bool(let flag): flag
-            case .text(let text): ["true": true, "1": true, "false": false, "0": false][text.lowercased()]
-            default: nil
-            }
+        switch try take(name) {
+        case nil: return nil
+        case .bool(let flag): return flag
+        case .text(let text):
+            if let flag = ["true": true, "1": true, "false": false, "0": false][text.lowercased()] { return flag }
+        default: break
         }
+        throw FieldError(name, "must be true or false")
     }
 
-    /// The field converted by `convert`; a value it cannot convert is refused with `expectation`.
-    private mutating func scalar<T>(_ name: String, _ expectation: String, _ convert: (Value) -> T?) throws -> T? {
-        guard let value = take(name) else { return nil }
-        guard let converted = convert(value) else { throw FieldError(name, expectation) }
-        return converted
-    }
-
-    /// A list of strings: a JSON array, a repeated multipart field, or a single value.
+    /// A list of strings: a JSON array, a repeated multipart field or query parameter, or a single value.
     mutating func strings(_ name: String) throws -> [String]? {
-        guard let value = take(name) else { return nil }
-        let items: [Value] = if case .list(let list) = value { list } else { [value] }
+        guard let value = values.removeValue(forKey: name) else { return nil }
+        let items: [Value] = switch value {
+        case .list(let list), .repeated(let list): list
+        default: [value]
+        }
         return try items.map { item in
             guard let text = try Self.text(item, field: name) else { throw FieldError(name, "must be a list of strings") }
             return text
@@ -107,7 +118,7 @@ struct RequestFields {
 
     /// Media bytes: a file part, raw body bytes, or base64 text (JSON).
     mutating func bytes(_ name: String) throws -> Data? {
-        switch take(name) {
+        switch try take(name) {
         case nil: return nil
         case .bytes(let data): return data
         case .text(let text):
@@ -158,8 +169,12 @@ extension RequestFields {
                 value = .other
             } else if let bool = try? container.decode(Bool.self) {
                 value = .bool(bool)
+            } else if let number = try? container.decode(Int.self) {
+                value = .number(String(number))
+            } else if let number = try? container.decode(UInt64.self) {
+                value = .number(String(number))
             } else if let number = try? container.decode(Double.self) {
-                value = .number(number)
+                value = .number("\(number)")
             } else if let text = try? container.decode(String.self) {
                 value = .text(text)
             } else if let list = try? container.decode([JSONValue].self) {
@@ -170,8 +185,8 @@ extension RequestFields {
         }
     }
 
-    /// The parts of a `multipart/form-data` body. Parts with a file name are bytes, others text; a name given twice
-    /// makes a list.
+    /// The parts of a `multipart/form-data` body. Parts with a file name are bytes, others text (bytes if not UTF-8);
+    /// a name given twice is repeated.
     static func multipart(_ body: ByteBuffer, boundary: String) throws -> RequestFields {
         var parts: [MultipartPart] = []
         var headers = HTTPHeaders()
@@ -199,26 +214,62 @@ extension RequestFields {
             let isFile = disposition.split(separator: ";").dropFirst().contains {
                 $0.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("filename")
             }
-            values.append(isFile ? .bytes(bytes) : .text(String(decoding: bytes, as: UTF8.self)), named: name)
+            let text = isFile ? nil : String(validating: bytes, as: UTF8.self)
+            values.append(text.map(Value.text) ?? .bytes(bytes), named: name)
         }
         return RequestFields(values)
     }
 
-    /// Raw media bytes as `image`, the query string's parameters as text fields.
-    static func raw(_ body: ByteBuffer, query: [(String, String)]) -> RequestFields {
+    /// Raw media bytes as `image`, the query string's parameters as text fields: percent-decoded, `+` as a space (as
+    /// forms encode them); a value that is not UTF-8 once decoded is kept as bytes, refused where text is read.
+    static func raw(_ body: ByteBuffer, query: String?) throws -> RequestFields {
         var values: [String: Value] = ["image": .bytes(Data(body.readableBytesView))]
-        for (name, text) in query { values.append(.text(text), named: name) }
+        for parameter in (query ?? "").split(separator: "&") {
+            let pair = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let nameBytes = percentDecoded(pair[0]), let name = String(validating: nameBytes, as: UTF8.self) else {
+                throw APIError.badRequest("the query string has a parameter name that is not percent-encoded UTF-8")
+            }
+            guard let bytes = percentDecoded(pair.count == 2 ? pair[1] : "") else {
+                throw FieldError(name, "is not valid percent-encoding")
+            }
+            values.append(String(validating: bytes, as: UTF8.self).map(Value.text) ?? .bytes(Data(bytes)), named: name)
+        }
         return RequestFields(values)
+    }
+
+    /// The bytes of a query component: `%XX` decoded, `+` a space; nil for a `%` not followed by two hex digits.
+    private static func percentDecoded(_ component: Substring) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var iterator = component.utf8.makeIterator()
+        while let byte = iterator.next() {
+            switch byte {
+            case UInt8(ascii: "+"): bytes.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+                bytes.append(high << 4 | low)
+            default: bytes.append(byte)
+            }
+        }
+        return bytes
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }
 
 extension [String: RequestFields.Value] {
-    /// Adds `value` under `name`; a name given again makes a list.
+    /// Adds `value` under `name`; a name given again is repeated.
     fileprivate mutating func append(_ value: RequestFields.Value, named name: String) {
         switch self[name] {
         case nil: self[name] = value
-        case .list(let list): self[name] = .list(list + [value])
-        case let first?: self[name] = .list([first, value])
+        case .repeated(let values): self[name] = .repeated(values + [value])
+        case let first?: self[name] = .repeated([first, value])
         }
     }
 }

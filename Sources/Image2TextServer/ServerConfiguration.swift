@@ -14,6 +14,11 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Largest image or video frame accepted, in pixels (413 above it), checked from the header before decoding.
     public var maxPixels: Int
+    /// The default of ``maxPixels``: 25 megapixels, a 6000×4000 photo, lower than the CLI's limit (Pillow's,
+    /// ``ImageLimits/pillowDefault``, 179 megapixels). A decoded image takes 3 bytes a pixel and is held until its
+    /// batch runs, so the requests of a server may hold up to ``maxConcurrentRequests`` × 3 × `maxPixels` bytes
+    /// (4.8 GB at the defaults; 34 GB at Pillow's limit).
+    public static let defaultMaxPixels = 25_000_000
     /// Most requests handled at once, from upload to response; more are refused with 429.
     public var maxConcurrentRequests: Int
     /// Longest time from a request's arrival to its result; past it the client gets 408 (upload) or 503.
@@ -25,7 +30,7 @@ public struct ServerConfiguration: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBatchSize: Int = 8,
                 maxBatchWait: Duration = .milliseconds(10), maxBodyBytes: Int = 20_000_000,
-                maxPixels: Int = 50_000_000, maxConcurrentRequests: Int = 64, requestTimeout: Duration = .seconds(60),
+                maxPixels: Int = defaultMaxPixels, maxConcurrentRequests: Int = 64, requestTimeout: Duration = .seconds(60),
                 urlAllowList: URLAllowList? = nil, defaultOptions: GenerationOptions = .init()) {
         self.host = host
         self.port = port
@@ -37,6 +42,19 @@ public struct ServerConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.urlAllowList = urlAllowList
         self.defaultOptions = defaultOptions
+    }
+}
+
+extension ServerConfiguration {
+    /// Throws ``GenerationError/invalidOption(_:reason:)`` when the default options are not ones `model` generates
+    /// with, or ask for more beams or returned sequences than a request may (16).
+    public func validate(for model: GITModel) throws {
+        for (name, value) in [("num_beams", defaultOptions.numBeams), ("num_return_sequences", defaultOptions.numReturnSequences)] {
+            if let value, value > maximumBeams {
+                throw GenerationError.invalidOption(name, reason: "a server's default is at most \(maximumBeams), got \(value)")
+            }
+        }
+        try model.validate(defaultOptions)
     }
 }
 

@@ -13,7 +13,7 @@ import Testing
 
     @Test func pathsAreTheRoutes() {
         let paths = Set((document["paths"] as! [String: Any]).keys)
-        #expect(paths == Set(Endpoint.allCases.map(\.path) + ["/health", "/metrics", "/openapi.json"]))
+        #expect(paths == Set(RequestHandler.routes.map(\.path)))
     }
 
     @Test func requestSchemasListTheFieldsRead() {
@@ -21,6 +21,25 @@ import Testing
             let properties = Set((schema(name)["properties"] as! [String: Any]).keys)
             #expect(properties == Set(InferenceRequest.fieldNames(endpoint)), "\(endpoint)")
         }
+    }
+
+    /// The documented bounds are those the server reads the fields with: an integer field's minimum and maximum are
+    /// its range (`seed`: any UInt64), and at most ``maximumLabels`` labels.
+    @Test func fieldBoundsAreTheServers() throws {
+        for name in ["GenerationFields", "ClassificationFields"] {
+            let properties = schema(name)["properties"] as! [String: [String: Any]]
+            for (field, property) in properties where property["type"] as? String == "integer" {
+                if field == "seed" {
+                    #expect(property["minimum"] as? UInt64 == 0 && property["maximum"] as? UInt64 == .max, "\(property)")
+                    continue
+                }
+                let range = try #require(InferenceRequest.range(of: field), "\(field)")
+                #expect(property["minimum"] as? Int == range.lowerBound, "\(name).\(field)")
+                #expect(property["maximum"] as? Int == range.upperBound, "\(name).\(field)")
+            }
+        }
+        let labels = (schema("ClassificationFields")["properties"] as! [String: [String: Any]])["labels"]!
+        #expect(labels["maxItems"] as? Int == maximumLabels)
     }
 
     /// Each documented field alone is never refused as unknown (it may be refused for its value).
