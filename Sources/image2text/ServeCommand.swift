@@ -42,20 +42,30 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Most requests decoded together.", valueName: "N"))
     var maxBatchSize = 8
 
-    @Option(name: .long, help: ArgumentHelp("How long a request waits for others to join its batch.", valueName: "MS"))
+    @Option(name: .long, help: ArgumentHelp("How long a request waits for others to join its batch (at most 60000).", valueName: "MS"))
     var maxBatchWaitMs = 10
 
-    @Option(name: .long, help: ArgumentHelp("Largest request body (and fetched image), in megabytes (10^6 bytes).", valueName: "MB"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Largest request body (and fetched image), in megabytes (10^6 bytes; at most \(Self.maximumBodyMb)).", valueName: "MB"))
     var maxBodyMb = 20.0
 
-    @Option(name: .long, help: ArgumentHelp("Largest image or video frame, in pixels, checked before decoding.", valueName: "N"))
-    var maxPixels = 50_000_000
+    @Option(name: .long, help: ArgumentHelp(
+        "Largest image or video frame, in pixels, checked before decoding. Lower than the limit of the other commands "
+            + "(Pillow's, \(ImageLimits.pillowDefault.maximumPixels) pixels): a decoded image takes 3 bytes a pixel until "
+            + "its batch runs, so the server's requests may hold --max-concurrent-requests × 3 × N bytes (4.8 GB at the defaults).",
+        valueName: "N"))
+    var maxPixels = ServerConfiguration.defaultMaxPixels
 
     @Option(name: .long, help: ArgumentHelp("Most requests handled at once; more get 429.", valueName: "N"))
     var maxConcurrentRequests = 64
 
-    @Option(name: .long, help: ArgumentHelp("Longest time from a request's arrival to its result.", valueName: "SECONDS"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Longest time from a request's arrival to its result (at most \(Int(Self.maximumRequestTimeout)), a day).", valueName: "SECONDS"))
     var requestTimeout = 60.0
+
+    /// A request body is held in one buffer, which holds less than 2^32 bytes.
+    static let maximumBodyMb = 4000.0
+    static let maximumRequestTimeout = 86_400.0
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
         "Allow image_url fields naming this host (or *.domain); repeat for several. Without it URLs are refused.",
@@ -78,8 +88,13 @@ struct ServeCommand: AsyncParsableCommand {
                               ("--max-concurrent-requests", maxConcurrentRequests)] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
         }
-        guard maxBatchWaitMs >= 0 else { throw ValidationError("--max-batch-wait-ms must not be negative") }
-        guard maxBodyMb > 0, requestTimeout > 0 else { throw ValidationError("--max-body-mb and --request-timeout must be positive") }
+        guard (0...60_000).contains(maxBatchWaitMs) else { throw ValidationError("--max-batch-wait-ms must be 0 to 60000") }
+        guard maxBodyMb > 0, maxBodyMb <= Self.maximumBodyMb else {
+            throw ValidationError("--max-body-mb must be more than 0 and at most \(Self.maximumBodyMb)")
+        }
+        guard requestTimeout > 0, requestTimeout <= Self.maximumRequestTimeout else {
+            throw ValidationError("--request-timeout must be more than 0 and at most \(Self.maximumRequestTimeout) seconds")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \"\(logLevel)\"") }
     }
 
@@ -101,7 +116,7 @@ struct ServeCommand: AsyncParsableCommand {
             requestTimeout: .milliseconds(Int(requestTimeout * 1000)),
             urlAllowList: allowUrlHost.isEmpty ? nil : URLAllowList(allowUrlHost),
             defaultOptions: generationFlags.options(tokenizer: model.tokenizer))
-        try model.validate(configuration.defaultOptions)
+        try configuration.validate(for: model)
         let server = Image2TextServer(model: model, configuration: configuration, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -3,7 +3,7 @@ import Image2Text
 
 /// Generation flags with transformers' `generate()` names, shared by `caption` and `ask`. An omitted flag takes the
 /// checkpoint's `generation_config.json` value, else transformers 5.23's default (greedy, up to 20 new tokens within
-/// the model's position table). The library checks the values and names the one at fault.
+/// the model's position table). The library checks the values, as it checks the file's, and names the one at fault.
 struct GenerationFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Most tokens to generate after the prompt (max_new_tokens; wins over --max-length).", valueName: "N"))
@@ -21,11 +21,13 @@ struct GenerationFlags: ParsableArguments {
         "Fewest tokens in the whole sequence before the end-of-sequence token is allowed (min_length).", valueName: "N"))
     var minLength: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Beam search with N beams (num_beams; 1 = greedy or sampling).", valueName: "N"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Beam search with N beams (num_beams; 1 = greedy or sampling; at most \(GenerationOptions.maximumSequences)).", valueName: "N"))
     var numBeams: Int?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Sequences to return per input (num_return_sequences; at most --num-beams, or any number with --do-sample).", valueName: "N"))
+        "Sequences to return per input (num_return_sequences; at most --num-beams, or up to \(GenerationOptions.maximumSequences) with --do-sample).",
+        valueName: "N"))
     var numReturnSequences: Int?
 
     @Option(name: .long, help: ArgumentHelp(
