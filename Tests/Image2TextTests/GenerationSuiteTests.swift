@@ -34,15 +34,20 @@ import Testing
 @Suite struct SamplingStatisticsTests {
     static let draws = 20_000
 
-    /// The first tokens of `draws` independent samples (one prompt fed once, `draws` return sequences).
+    /// The first tokens of `draws` independent samples: calls of ``GenerationOptions/maximumSequences`` return
+    /// sequences each (one prompt fed once per call), seeded `seed`, `seed + 1`, ….
     static func firstTokens(_ item: GenerationSuiteGolden.Processed, seed: UInt64) throws -> [Int] {
         let check = TinyGenerationSuiteTests.check
-        var options = item.options.generationOptions
-        options.maxNewTokens = 1
-        options.numReturnSequences = draws
-        options.seed = seed
         let request = GenerationRequest(promptIds: item.prefix_ids, image: try check.context(item.image))
-        return try check.model.generate([request], options: options)[0].map { $0.ids.last! }
+        var tokens = [Int]()
+        for call in stride(from: 0, to: draws, by: GenerationOptions.maximumSequences) {
+            var options = item.options.generationOptions
+            options.maxNewTokens = 1
+            options.numReturnSequences = min(GenerationOptions.maximumSequences, draws - call)
+            options.seed = seed + UInt64(call / GenerationOptions.maximumSequences)
+            tokens += try check.model.generate([request], options: options)[0].map { $0.ids.last! }
+        }
+        return tokens
     }
 
     /// Pearson's statistic and its critical value at significance 0.001 (Wilson–Hilferty approximation).
