@@ -40,12 +40,6 @@ private let generationFieldNames = [
     "no_repeat_ngram_size", "bad_words",
 ]
 
-/// Most beams and returned sequences one request may ask for: each beam costs a decoder row for every step.
-let maximumBeams = 16
-
-/// Most labels one classification may rank: each distinct label prefix is a decoder row with a text cache of its own.
-let maximumLabels = 1000
-
 extension InferenceRequest {
     /// Reads the fields `endpoint` takes; refuses missing, malformed and unknown ones by name.
     init(endpoint: Endpoint, fields: RequestFields, defaults: GenerationOptions, model: GITModel) throws {
@@ -70,7 +64,9 @@ extension InferenceRequest {
                 throw FieldError(name, "does not apply to /v1/classify, which scores every label")
             }
             guard let labels = try fields.strings("labels") else { throw FieldError("labels", "is required") }
-            if labels.count > maximumLabels { throw FieldError("labels", "has \(labels.count) labels; at most \(maximumLabels) are ranked at once") }
+            if labels.count > ServerConfiguration.maximumLabels {
+                throw FieldError("labels", "has \(labels.count) labels; at most \(ServerConfiguration.maximumLabels) are ranked at once")
+            }
             task = .classify(labels: labels, question: question)
         }
         if let unknown = fields.unreadNames.first {
@@ -79,11 +75,11 @@ extension InferenceRequest {
     }
 
     /// The whole numbers an integer field takes: the library's range of a generation option, but at most
-    /// ``maximumBeams`` beams and returned sequences. Nil for a field that is not an integer (`seed` is any `UInt64`).
+    /// ``ServerConfiguration/maximumBeams`` beams and returned sequences. Nil for a field that is not an integer (`seed` is any `UInt64`).
     static func range(of field: String) -> ClosedRange<Int>? {
         switch field {
         case "frames": 1...Int.max
-        case "num_beams", "num_return_sequences": 1...maximumBeams
+        case "num_beams", "num_return_sequences": 1...ServerConfiguration.maximumBeams
         default: GenerationOptions.range(of: field)
         }
     }

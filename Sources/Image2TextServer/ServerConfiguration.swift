@@ -19,6 +19,11 @@ public struct ServerConfiguration: Sendable {
     /// batch runs, so the requests of a server may hold up to ``maxConcurrentRequests`` × 3 × `maxPixels` bytes
     /// (4.8 GB at the defaults; 34 GB at Pillow's limit).
     public static let defaultMaxPixels = 25_000_000
+    /// Most beams and returned sequences a request may ask for (the library takes up to
+    /// ``GenerationOptions/maximumSequences``): each is a decoder row at every step.
+    public static let maximumBeams = 16
+    /// Most labels one classification may rank: each distinct label prefix is a decoder row with a text cache of its own.
+    public static let maximumLabels = 1000
     /// Most requests handled at once, from upload to response; more are refused with 429.
     public var maxConcurrentRequests: Int
     /// Longest time from a request's arrival to its result; past it the client gets 408 (upload) or 503.
@@ -47,11 +52,11 @@ public struct ServerConfiguration: Sendable {
 
 extension ServerConfiguration {
     /// Throws ``GenerationError/invalidOption(_:reason:)`` when the default options are not ones `model` generates
-    /// with, or ask for more beams or returned sequences than a request may (16).
+    /// with, or ask for more beams or returned sequences than a request may (``maximumBeams``).
     public func validate(for model: GITModel) throws {
         for (name, value) in [("num_beams", defaultOptions.numBeams), ("num_return_sequences", defaultOptions.numReturnSequences)] {
-            if let value, value > maximumBeams {
-                throw GenerationError.invalidOption(name, reason: "a server's default is at most \(maximumBeams), got \(value)")
+            if let value, value > Self.maximumBeams {
+                throw GenerationError.invalidOption(name, reason: "a server's default is at most \(Self.maximumBeams), got \(value)")
             }
         }
         try model.validate(defaultOptions)

@@ -16,7 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
             fields in the query string; generation fields have transformers' names, e.g. max_new_tokens, num_beams), \
             GET /health, GET /metrics (Prometheus) and GET /openapi.json. Concurrent captions and answers with the \
             same options are decoded together, up to --max-batch-size, the first waiting at most --max-batch-wait-ms \
-            for others. Over --max-concurrent-requests the server answers 429; a request not done within \
+            for others. A request may ask for at most \(ServerConfiguration.maximumBeams) beams or returned \
+            sequences, and rank at most \(ServerConfiguration.maximumLabels) labels. Over --max-concurrent-requests the server answers 429; a request not done within \
             --request-timeout gets 408 (upload) or 503. SIGINT or SIGTERM stops accepting connections, finishes \
             every accepted request, then exits. Logs go to standard error, one line per request.
 
@@ -46,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
     var maxBatchWaitMs = 10
 
     @Option(name: .long, help: ArgumentHelp(
-        "Largest request body (and fetched image), in megabytes (10^6 bytes; at most \(Self.maximumBodyMb)).", valueName: "MB"))
+        "Largest request body (and fetched image), in megabytes (10^6 bytes; at most \(Int(Self.maximumBodyMb))).", valueName: "MB"))
     var maxBodyMb = 20.0
 
     @Option(name: .long, help: ArgumentHelp(
@@ -90,10 +91,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard (0...60_000).contains(maxBatchWaitMs) else { throw ValidationError("--max-batch-wait-ms must be 0 to 60000") }
         guard maxBodyMb > 0, maxBodyMb <= Self.maximumBodyMb else {
-            throw ValidationError("--max-body-mb must be more than 0 and at most \(Self.maximumBodyMb)")
+            throw ValidationError("--max-body-mb must be more than 0 and at most \(Int(Self.maximumBodyMb))")
         }
         guard requestTimeout > 0, requestTimeout <= Self.maximumRequestTimeout else {
-            throw ValidationError("--request-timeout must be more than 0 and at most \(Self.maximumRequestTimeout) seconds")
+            throw ValidationError("--request-timeout must be more than 0 and at most \(Int(Self.maximumRequestTimeout)) seconds")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \"\(logLevel)\"") }
     }

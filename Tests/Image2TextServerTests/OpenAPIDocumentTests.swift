@@ -24,7 +24,7 @@ import Testing
     }
 
     /// The documented bounds are those the server reads the fields with: an integer field's minimum and maximum are
-    /// its range (`seed`: any UInt64), and at most ``maximumLabels`` labels.
+    /// its range (`seed`: any UInt64), and at most ``ServerConfiguration/maximumLabels`` labels.
     @Test func fieldBoundsAreTheServers() throws {
         for name in ["GenerationFields", "ClassificationFields"] {
             let properties = schema(name)["properties"] as! [String: [String: Any]]
@@ -39,7 +39,7 @@ import Testing
             }
         }
         let labels = (schema("ClassificationFields")["properties"] as! [String: [String: Any]])["labels"]!
-        #expect(labels["maxItems"] as? Int == maximumLabels)
+        #expect(labels["maxItems"] as? Int == ServerConfiguration.maximumLabels)
     }
 
     /// Each documented field alone is never refused as unknown (it may be refused for its value).
