@@ -78,4 +78,16 @@ extension CLIDatasetTests {
         }
         #expect(inputs == ["back\\slash.png", "new\nline.png", "tab\there.png"].map { odd.path + "/" + $0 })
     }
+
+    @Test("a bad image from standard input or a tar shard is named once in its error line")
+    func dataInputNamedOnce() throws {
+        let piped = try cli.run(["caption", "-"], standardInput: Data("GIF89a".utf8))
+        #expect(piped.status == 1 && piped.stderr == "Error: -: truncated GIF data: the file ends inside the header\n", "\(piped.stderr)")
+        let root = try makeTree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try Data("GIF89a".utf8).write(to: root.appendingPathComponent("cut.gif"))
+        let shard = try makeShard("shard.tar", members: ["cut.gif"], in: root)
+        let member = try cli.run(["caption", shard])
+        #expect(member.stderr == "Error: \(shard)#cut.gif: truncated GIF data: the file ends inside the header\n", "\(member.stderr)")
+    }
 }
