@@ -55,7 +55,7 @@ struct BenchCommand: ParsableCommand {
         modelOptions.applyThreadCount()
         let decoded: RGBImage
         do { decoded = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: image)) } catch {
-            throw GenerationOutput.imageProblem(error, path: image)
+            throw GenerationOutput.imageProblem(error, input: Input(name: Array(image.utf8), source: .file(InputPath(image))))
         }
         let directory = try modelOptions.directory()  // resolved once: a hub repository costs a listing request
         let result = try StageBenchmark.run(directory: directory, weightType: modelOptions.dtype, image: decoded,

@@ -16,6 +16,10 @@ struct CaptionCommand: AsyncParsableCommand {
             with --json one object per line: {"input": IMAGE, "text": caption, "ids": [...], "prompt_ids": [...], \
             "score": S} plus "sequences" with several return sequences, and "timings". An image that cannot be read or captioned \
             prints "Error: IMAGE: problem" on stderr and the others still run; the exit status is then 1. \
+            In "IMAGE: caption" lines and error messages a name is printed on one line: a backslash as \\\\, \
+            newline, tab and carriage return as \\n, \\t and \\r, other control bytes and bytes that are not \
+            UTF-8 as \\xHH (printf '%b' turns them back); in JSON, "input" is the name itself (escaped the same \
+            way only when it is not UTF-8). \
             INPUT may be a directory (its images and videos, recursively), a glob pattern, a WebDataset .tar shard \
             or - (an image on standard input). --output FILE appends the JSON lines to FILE and skips inputs it \
             already holds (resumable); --shard I/N takes every N-th input from the I-th. For WebDataset shards, \
@@ -60,9 +64,10 @@ struct CaptionCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let directory = datasetOptions.outputDirectory { return try await captionShards(into: directory) }
+        try datasetOptions.checkOutputFiles(datasetOptions.output.map { [$0] } ?? [])
         let model = try modelOptions.load()
-        let inputs = try datasetOptions.selecting(inputOptions.inputs(images))
-        let file = try datasetOptions.output.map(JSONLinesFile.init(path:))
+        let file = try datasetOptions.output.map(datasetOptions.openOutput)
+        let inputs = datasetOptions.selecting(try inputOptions.inputs(images), file: file)
         let progress = ProgressBar(total: inputs.count)
         let failures = try await caption(inputs, model: model, labelled: inputs.count > 1, file: file) { progress.update(done: $0) }
         if failures > 0 { throw ExitCode.failure }
@@ -71,6 +76,7 @@ struct CaptionCommand: AsyncParsableCommand {
     /// `--output-dir`: this part's shards, one after another (each read only when its turn comes), each into its own file.
     private func captionShards(into directory: String) async throws {
         let shards = try datasetOptions.shardOutputs(InputExpansion.entries(images), directory: directory)
+        try datasetOptions.checkOutputFiles(shards.map(\.file))
         let model = try modelOptions.load()
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -80,8 +86,9 @@ struct CaptionCommand: AsyncParsableCommand {
         let progress = ProgressBar(total: shards.count, unit: "shards")
         var failures = 0
         for (index, shard) in shards.enumerated() {
-            let inputs = try DatasetOptions.remaining(InputExpansion.inputs(of: [.tarShard(shard.shard)]), after: shard.file)
-            failures += try await caption(inputs, model: model, labelled: true, file: JSONLinesFile(path: shard.file)) { _ in }
+            let file = try datasetOptions.openOutput(shard.file)
+            let inputs = DatasetOptions.remaining(try InputExpansion.inputs(of: [.tarShard(shard.shard)]), after: file)
+            failures += try await caption(inputs, model: model, labelled: true, file: file) { _ in }
             progress.update(done: index + 1)
         }
         if failures > 0 { throw ExitCode.failure }
@@ -129,17 +136,17 @@ struct GenerationRunner {
     /// Generates for `inputs` (image, video or frame files; question or nil) as one batch; returns how many failed.
     func run(_ inputs: [(input: Input, question: String?)]) async throws -> Int {
         var failures = 0
-        var ready = [(path: String, request: GenerationRequest, encodeSeconds: Double)]()
+        var ready = [(input: Input, request: GenerationRequest, encodeSeconds: Double)]()
         for (item, question) in inputs {
             let started = Date()
-            let request = try GenerationOutput.forInput(item.label, failures: &failures) {
+            let request = try GenerationOutput.forInput(item, failures: &failures) {
                 try model.request(question: question, image: input.encode(item, model: model))
             }
-            if let request { ready.append((item.label, request, Date().timeIntervalSince(started))) }
+            if let request { ready.append((item, request, Date().timeIntervalSince(started))) }
         }
         if output.stream {
-            for (path, request, _) in ready {
-                failures += try await stream(path: path, request: request) ? 0 : 1
+            for (item, request, _) in ready {
+                failures += try await stream(item, request: request) ? 0 : 1
             }
             return failures
         }
@@ -153,32 +160,32 @@ struct GenerationRunner {
                 : ready.map { input in Result { try model.generate([input.request], options: options)[0] } }
         }
         let timings = ready.map { GenerationOutput.Timings(encode: $0.encodeSeconds, generate: Date().timeIntervalSince(generationStarted), batch: ready.count) }
-        for ((path, request, _), (result, timing)) in zip(ready, zip(results, timings)) {
+        for ((item, request, _), (result, timing)) in zip(ready, zip(results, timings)) {
             switch result {
             case .success(let sequences):
-                try print(sequences, path: path, answer: request.promptIds.count > 1, timings: timing)
+                try print(sequences, input: item, answer: request.promptIds.count > 1, timings: timing)
             case .failure(let error):
-                GenerationOutput.printError(GenerationOutput.imageProblem(error, path: path).description)
+                GenerationOutput.printError(GenerationOutput.imageProblem(error, input: item).description)
                 failures += 1
             }
         }
         return failures
     }
 
-    private func print(_ sequences: [GenerationResult], path: String, answer: Bool, timings: GenerationOutput.Timings) throws {
+    private func print(_ sequences: [GenerationResult], input: Input, answer: Bool, timings: GenerationOutput.Timings) throws {
         if output.json || file != nil {
-            let line = try GenerationOutput.jsonLine(input: path, results: sequences, answer: answer, timings: timings)
+            let line = try GenerationOutput.jsonLine(input: input.label, results: sequences, answer: answer, timings: timings)
             if let file { file.append(line) } else { GenerationOutput.printLine(line) }
         } else {
             for result in sequences {
-                GenerationOutput.printLine(labelled ? "\(path): \(result.generatedText)" : result.generatedText)
+                GenerationOutput.printLine(labelled ? "\(input.printableLabel): \(result.generatedText)" : result.generatedText)
             }
         }
     }
 
     /// Prints the generated text piece by piece; returns false after reporting a problem of this input.
-    private func stream(path: String, request: GenerationRequest) async throws -> Bool {
-        if labelled { GenerationOutput.write("\(path): ") }
+    private func stream(_ input: Input, request: GenerationRequest) async throws -> Bool {
+        if labelled { GenerationOutput.write("\(input.printableLabel): ") }
         do {
             for try await piece in model.textStream(request, options: options) { GenerationOutput.write(piece) }
             GenerationOutput.write("\n")
@@ -187,7 +194,7 @@ struct GenerationRunner {
             throw error
         } catch {
             GenerationOutput.write("\n")
-            GenerationOutput.printError(GenerationOutput.imageProblem(error, path: path).description)
+            GenerationOutput.printError(GenerationOutput.imageProblem(error, input: input).description)
             return false
         }
     }

@@ -49,13 +49,13 @@ struct ClassifyCommand: ParsableCommand {
         var failures = 0
         let inputs = try inputOptions.inputs(images)
         for input in inputs {
-            guard let result = try GenerationOutput.forInput(input.label, failures: &failures, {
+            guard let result = try GenerationOutput.forInput(input, failures: &failures, {
                 try model.classify(inputOptions.encode(input, model: model), labels: labelList, question: question)
             }) else { continue }
             if json {
                 GenerationOutput.printLine(try GenerationOutput.jsonLine(input: input.label, classification: result))
             } else {
-                GenerationOutput.printLine(inputs.count == 1 ? result.best.label : "\(input.label): \(result.best.label)")
+                GenerationOutput.printLine(inputs.count == 1 ? result.best.label : "\(input.printableLabel): \(result.best.label)")
             }
         }
         if failures > 0 { throw ExitCode.failure }

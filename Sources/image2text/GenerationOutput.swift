@@ -88,27 +88,33 @@ enum GenerationOutput {
         }
     }
 
-    /// Runs `work` for the input at `path`. An error about the request ends the command (it would repeat for every
-    /// input); any other is printed as the input's problem and counted in `failures`, and the result is nil.
-    static func forInput<Result>(_ path: String, failures: inout Int, _ work: () throws -> Result) throws -> Result? {
+    /// Prints `Note: message` to standard error: something the command did that the user did not ask for.
+    static func printNote(_ message: String) {
+        FileHandle.standardError.write(Data("Note: \(message)\n".utf8))
+    }
+
+    /// Runs `work` for `input`. An error about the request ends the command (it would repeat for every input); any
+    /// other is printed as the input's problem and counted in `failures`, and the result is nil.
+    static func forInput<Result>(_ input: Input, failures: inout Int, _ work: () throws -> Result) throws -> Result? {
         do {
             return try work()
         } catch where concernsRequest(error) {
             throw error
         } catch {
-            printError(imageProblem(error, path: path).description)
+            printError(imageProblem(error, input: input).description)
             failures += 1
             return nil
         }
     }
 
-    /// The one-line problem of the image at `path` (as given on the command line): `PATH: problem`. Library errors
-    /// about an image file name its absolute path; that name is replaced by `path`.
-    static func imageProblem(_ error: any Error, path: String) -> InputError {
+    /// The one-line problem of `input`: `NAME: problem`, the name printable (``Input/printableLabel``). Library errors
+    /// name an image file by its absolute path, and data by the label it was given; that name is replaced.
+    static func imageProblem(_ error: any Error, input: Input) -> InputError {
+        if let error = error as? InputError { return error }
         let description = String(describing: error)
-        let absolute = URL(fileURLWithPath: path).path + ": "
-        let problem = description.hasPrefix(absolute) ? String(description.dropFirst(absolute.count)) : description
-        return InputError(path: path, message: problem)
+        let names = [URL(fileURLWithPath: input.label).path, input.label, input.printableLabel].map { $0 + ": " }
+        let problem = names.first(where: description.hasPrefix).map { String(description.dropFirst($0.count)) } ?? description
+        return InputError(path: input.printableLabel, message: problem)
     }
 }
 

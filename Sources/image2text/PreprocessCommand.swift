@@ -34,7 +34,7 @@ struct PreprocessCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try modelOptions.imageProcessorConfiguration()
-        let image = try mediaOptions.decodeImage(atPath: self.image)
+        let image = try mediaOptions.decodeImage(InputPath.commandLine([self.image])[0])
         let pixelValues: PixelValues
         do {
             pixelValues = try CLIPImageProcessor(configuration: configuration).preprocess(image)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `--exif-orientation` (MediaOptions) and the WebP/GIF decoders through `image2text preprocess`; sha256 values from
+/// `--exif-orientation` and `--max-pixels` (MediaOptions) and the WebP/GIF decoders through `image2text preprocess`; sha256 values from
 /// `Fixtures/goldens/image_formats.json` (git-base processor settings, which the PRNG checkpoint's are).
 extension CLITests {
     @Test("preprocess reads GIF and WebP, and turns images upright only with --exif-orientation", arguments: [
@@ -24,5 +24,16 @@ extension CLITests {
         #expect(result.status == 0)
         #expect(result.stdout.contains("--exif-orientation"))
         #expect(result.stdout.contains("transformers ignores EXIF orientation"))
+    }
+
+    @Test("--max-pixels N refuses larger images before decoding them, per input; N < 1 is a usage error")
+    func maxPixels() throws {
+        let limited = try run(["caption", "--max-pixels", "4095", "Fixtures/easyvqa/0.png", "Fixtures/images/tiny_1x1.png"])
+        #expect(limited.status == 1)
+        #expect(limited.stderr == "Error: Fixtures/easyvqa/0.png: 64×64 = 4096 pixels exceeds the limit of 4095 pixels\n")
+        #expect(limited.stdout.hasPrefix("Fixtures/images/tiny_1x1.png: "))
+        #expect(try run(["caption", "--max-pixels", "4096", "Fixtures/easyvqa/0.png"]).stdout == "a red triangle\n")
+        #expect(try run(["preprocess", "--max-pixels", "0", "--model", "Fixtures/prng-checkpoint", "--output", "/tmp/never.npy",
+                         "Fixtures/easyvqa/0.png"]).status == 64)
     }
 }

@@ -76,7 +76,8 @@ import Testing
         #expect(error.description.hasPrefix(path + ": "))
         switch (name, error) {
         case ("bad/truncated.gif", .truncatedData(path, .gif, _)), ("bad/early_end_code.gif", .truncatedData(path, .gif, _)),
-            ("bad/truncated.webp", .truncatedData(path, .webp, _)):
+            ("bad/frame_without_data.gif", .truncatedData(path, .gif, _)), ("bad/truncated.webp", .truncatedData(path, .webp, _)),
+            ("bad/short_lossy_data.webp", .truncatedData(path, .webp, _)):
             break
         case ("bad/bad_lzw.gif", .corruptData(path, .gif, let reason)): #expect(reason.contains("LZW"))
         case ("bad/no_image.gif", .corruptData(path, .gif, _)), ("bad/zero_size_frame.gif", .corruptData(path, .gif, _)),

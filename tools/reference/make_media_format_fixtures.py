@@ -185,6 +185,11 @@ def gifs():
     )
     rows, colors = quantized(24, 12, 49, 8)
     write(FORMATS / "frame_beyond_screen.gif", gif_file(20, 16, [image_block(6, 10, rows, 3)], colors))
+    far = [[1, 2, 3], [3, 2, 1]]
+    write(
+        FORMATS / "frame_far_beyond_screen.gif",
+        gif_file(2, 2, [image_block(700, 500, far, 2)], [(0, 0, 0), (255, 255, 255), (200, 30, 40), (20, 60, 220)]),
+    )
     two = (np.asarray(pattern(33, 25, 50, channels=1))[:, :, 0] > 127).astype(int).tolist()
     write(FORMATS / "two_colors.gif", gif_file(33, 25, [image_block(0, 0, two, 2)], [(200, 30, 40), (20, 60, 220)]))
     gray = (np.asarray(pattern(30, 20, 51, channels=1))[:, :, 0]).tolist()
@@ -222,6 +227,10 @@ def gifs():
     write(BAD / "huge_65535x65535.gif", gif_file(65535, 65535, [image_block(0, 0, [[1]], 2)], [(0, 0, 0), (255, 255, 255)]))
     # 32 pixels are promised; 5 literal codes, then the end code (the code size grows to 4 bits after the third).
     half = pack_codes([(4, 3), (1, 3), (1, 3), (1, 3), (1, 4), (1, 4), (5, 4)])
+    # A 13001×13001 frame (169 M pixels, under Pillow's limit) whose LZW data holds 2 pixels.
+    two_pixels = pack_codes([(4, 3), (1, 3), (1, 3), (5, 3)])
+    empty_frame = b"," + struct.pack("<HHHHB", 0, 0, 13001, 13001, 0) + b"\x02" + sub_blocks(two_pixels)
+    write(BAD / "frame_without_data.gif", gif_file(8, 8, [empty_frame], [(0, 0, 0), (255, 255, 255)]))
     write(BAD / "early_end_code.gif", gif_file(8, 4, [image_block(0, 0, [[1] * 8] * 4, 2, lzw=half)], [(0, 0, 0), (9, 9, 9)]))
 
 
@@ -235,6 +244,18 @@ def riff_chunk(fourcc, payload):
 
 def uint24(value):
     return struct.pack("<I", value)[:3]
+
+
+def webp_bytes(image, **options):
+    buffer = io.BytesIO()
+    image.save(buffer, "WEBP", **options)
+    return buffer.getvalue()
+
+
+def riff_webp(fourcc, bitstream):
+    """A simple-format WebP file of one `VP8 ` or `VP8L` chunk."""
+    body = b"WEBP" + riff_chunk(fourcc, bitstream)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
 
 
 def chunks(webp):
@@ -271,12 +292,20 @@ def webps():
     frames[0].save(FORMATS / "animated.webp", save_all=True, append_images=frames[1:], duration=100, quality=80)
     write(FORMATS / "animated_offset_frame.webp", animated_with_offset_frame(alpha_flag=True))
     write(FORMATS / "animated_offset_frame_no_alpha_flag.webp", animated_with_offset_frame(alpha_flag=False))
+    # 38 bytes for 1500×1000 pixels: a uniform 16×16 lossless image whose header is changed to declare the larger size
+    # (its one-symbol Huffman codes take no bits per pixel, so the data is whole).
+    (_, bitstream), = chunks(webp_bytes(Image.new("RGB", (16, 16), (10, 200, 30)), lossless=True))
+    size_bits = int.from_bytes(bitstream[1:5], "little") & ~((1 << 28) - 1) | (1500 - 1) | (1000 - 1) << 14
+    write(FORMATS / "uniform_lossless_small_file.webp", riff_webp(b"VP8L", bitstream[:1] + size_bits.to_bytes(4, "little") + bitstream[5:]))
 
     whole = (FORMATS / "lossy.webp").read_bytes()
     write(BAD / "truncated.webp", whole[: len(whole) // 2])
     garbage = np.random.default_rng(61).integers(0, 256, size=300, dtype=np.uint8).tobytes()
     body = b"WEBP" + riff_chunk(b"VP8 ", garbage)
     write(BAD / "corrupt.webp", b"RIFF" + struct.pack("<I", len(body)) + body)
+    # A 16×16 lossy frame whose header is changed to declare 16383×10900 pixels (under the pixel limit).
+    (_, bitstream), = chunks(webp_bytes(Image.new("RGB", (16, 16), (10, 200, 30)), quality=80))
+    write(BAD / "short_lossy_data.webp", riff_webp(b"VP8 ", bitstream[:6] + struct.pack("<HH", 16383, 10900) + bitstream[10:]))
 
 
 # --------------------------------------------------------------------------------------------------------------------

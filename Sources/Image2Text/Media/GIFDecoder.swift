@@ -29,17 +29,28 @@ public struct GIFDecoder: ImageDecoding {
             throw ImageError.corruptData(
                 source: source, format: .gif, reason: "the first frame is \(frame.frameWidth)×\(frame.frameHeight) pixels")
         }
-        var indices = [UInt8](repeating: frame.transparentIndex ?? 0, count: frame.width * frame.height)
-        var lzw = GIFLZWDecoder(bytes, frame: frame, source: source)
-        try lzw.decode(into: &indices)
+        // A first pass without any canvas gives Pillow's outcome: a frame its data cannot fill is refused before the
+        // canvas (up to the pixel limit) is allocated.
+        var check = GIFLZWDecoder(bytes, frame: frame, source: source)
+        try check.decode { _, _, _ in }
 
         let colors = Self.colorLookup(frame)
-        var pixels = [UInt8](repeating: 0, count: indices.count * 3)
-        for (pixel, index) in indices.enumerated() {
+        let background = 3 * Int(frame.transparentIndex ?? 0)
+        var pixels = [UInt8](repeating: 0, count: frame.width * frame.height * 3)
+        if colors[background..<background + 3] != [0, 0, 0] {
+            for pixel in stride(from: 0, to: pixels.count, by: 3) {
+                pixels[pixel] = colors[background]
+                pixels[pixel + 1] = colors[background + 1]
+                pixels[pixel + 2] = colors[background + 2]
+            }
+        }
+        var lzw = GIFLZWDecoder(bytes, frame: frame, source: source)
+        try lzw.decode { x, y, index in
+            let pixel = 3 * ((frame.frameY + y) * frame.width + frame.frameX + x)
             let color = 3 * Int(index)
-            pixels[3 * pixel] = colors[color]
-            pixels[3 * pixel + 1] = colors[color + 1]
-            pixels[3 * pixel + 2] = colors[color + 2]
+            pixels[pixel] = colors[color]
+            pixels[pixel + 1] = colors[color + 1]
+            pixels[pixel + 2] = colors[color + 2]
         }
         return RGBImage(width: frame.width, height: frame.height, computedPixels: pixels)
     }

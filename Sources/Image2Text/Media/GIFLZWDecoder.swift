@@ -28,10 +28,10 @@ struct GIFLZWDecoder {
         position = stream.startIndex
     }
 
-    /// Decodes the frame's indices into `canvas` (row-major, `frame.width` wide) at (`frameX`, `frameY`), rows in
-    /// interlaced order if the frame says so.
-    mutating func decode(into canvas: inout [UInt8]) throws {
-        let (bits, frame, canvasWidth) = (self.frame.minimumCodeSize, self.frame, self.frame.width)
+    /// Decodes the frame's indices, handing each to `put` with its column and row in the frame (rows in interlaced
+    /// order if the frame says so). Returns once every pixel of the frame is put, or throws Pillow's error.
+    mutating func decode(_ put: (_ x: Int, _ y: Int, _ index: UInt8) -> Void) throws {
+        let (bits, frame) = (self.frame.minimumCodeSize, self.frame)
         guard (0...12).contains(bits) else { throw corrupt("LZW minimum code size \(bits) is over 12") }
         let clear = 1 << bits
         let end = clear + 1
@@ -55,9 +55,9 @@ struct GIFLZWDecoder {
         var step = frame.isInterlaced ? 8 : 1
         var x = 0
         var y = 0
-        /// Writes one index; true once the last row is complete.
-        func put(_ index: UInt8) -> Bool {
-            canvas[(y + frame.frameY) * canvasWidth + frame.frameX + x] = index
+        /// Puts one index; true once the last row is complete.
+        func emit(_ index: UInt8) -> Bool {
+            put(x, y, index)
             x += 1
             guard x >= frame.frameWidth else { return false }
             x = 0
@@ -85,7 +85,7 @@ struct GIFLZWDecoder {
             if stackIndex < Self.tableSize {
                 let pending = stack[stackIndex...]
                 stackIndex = Self.tableSize
-                for index in pending where put(index) { return }
+                for index in pending where emit(index) { return }
             } else {
                 while bitCount < codeSize {
                     if blockSize > 0 {
@@ -149,7 +149,7 @@ struct GIFLZWDecoder {
                     }
                     lastCode = thisCode
                 }
-                if put(lastByte) { return }
+                if emit(lastByte) { return }
             }
         }
     }

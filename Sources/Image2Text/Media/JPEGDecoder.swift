@@ -4,7 +4,9 @@ import Foundation
 /// Decodes JPEG with TurboJPEG the way Pillow's `JpegImagePlugin` does: accurate integer IDCT and fancy chroma
 /// upsampling (libjpeg's defaults), grayscale replicated to RGB, 4-channel (CMYK/YCCK) files read as Adobe-inverted
 /// CMYK and converted with Pillow's `cmyk2rgb`. EXIF orientation is ignored, as transformers ignores it (``ImageDecoder``
-/// applies it when asked, from ``exifPayload(in:)``).
+/// applies it when asked, from ``exifPayload(in:)``). One deliberate difference: a file whose scans are too short to
+/// code its declared size (``JPEGScanLayout``) is refused as truncated before the image is allocated, where Pillow
+/// keeps libjpeg's gray fill if an EOI marker follows the short data.
 public struct JPEGDecoder: ImageDecoding {
     public init() {}
 
@@ -24,6 +26,7 @@ public struct JPEGDecoder: ImageDecoding {
     public func decode(_ data: Data, source: String) throws -> RGBImage {
         try withDecompressor(source: source) { handle in
             let header = try readHeader(handle, data, source: source)
+            try checkScanDataCanFill(data, source: source)
             let isCMYK = header.colorspace == Int32(TJCS_CMYK.rawValue) || header.colorspace == Int32(TJCS_YCCK.rawValue)
             let channels = isCMYK ? 4 : 3
             let pixelFormat = isCMYK ? TJPF_CMYK : TJPF_RGB
@@ -49,6 +52,18 @@ public struct JPEGDecoder: ImageDecoding {
             let pixels = isCMYK ? Self.rgb(fromStoredCMYK: samples) : samples
             return RGBImage(width: header.width, height: header.height, computedPixels: pixels)
         }
+    }
+
+    /// Refuses, before the image is allocated, a file whose scans are too short to code every block of its declared
+    /// size: a truncation that libjpeg reports only as a warning, or not at all when an EOI marker follows.
+    private func checkScanDataCanFill(_ data: Data, source: String) throws {
+        guard let layout = data.withUnsafeBytes({ JPEGScanLayout($0) }), layout.scanBytes < layout.minimumScanBytes else {
+            return
+        }
+        throw ImageError.truncatedData(
+            source: source, format: .jpeg,
+            reason: "the scans hold \(layout.scanBytes) bytes; coding the \(layout.width)×\(layout.height) pixels the frame "
+                + "header declares takes at least \(layout.minimumScanBytes)")
     }
 
     private struct Header {

@@ -14,6 +14,8 @@ import Foundation
 ///
 /// One difference remains: libpng returns 16-bit samples *with* an alpha channel premultiplied by alpha, so for
 /// 16-bit gray+alpha and RGBA files the colour is recovered by division and can differ from Pillow's by one level.
+/// And a file whose compressed data ends before the last row is refused as truncated (before the image is allocated
+/// when the IDAT chunks are too short to inflate to its declared size), where Pillow fills the rest with zeros.
 public struct PNGDecoder: ImageDecoding {
     public init() {}
 
@@ -33,6 +35,12 @@ public struct PNGDecoder: ImageDecoding {
     public func decode(_ data: Data, source: String) throws -> RGBImage {
         let chunks = try PNGChunks(data, source: source)
         let header = chunks.header
+        if chunks.imageDataBytes < chunks.minimumImageDataBytes {
+            throw ImageError.truncatedData(
+                source: source, format: .png,
+                reason: "the IDAT chunks hold \(chunks.imageDataBytes) bytes; inflating them to the \(header.width)×"
+                    + "\(header.height) pixels IHDR declares takes at least \(chunks.minimumImageDataBytes)")
+        }
         let layout = SampleLayout(header)
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
@@ -71,11 +79,16 @@ public struct PNGDecoder: ImageDecoding {
         (try? PNGChunks(data, source: "").exifPayload).map { Data("Exif\0\0".utf8) + $0 }
     }
 
+    /// libpng's error when the compressed data ends before the last row.
+    private static let shortImageDataMessage = "Not enough image data"
+
     private func failure(_ image: png_image, _ chunks: PNGChunks, source: String) -> ImageError {
         let message = withUnsafeBytes(of: image.message) { bytes in
             String(decoding: bytes.prefix(while: { $0 != 0 }), as: UTF8.self)
         }
-        if chunks.isTruncated { return .truncatedData(source: source, format: .png, reason: message) }
+        if chunks.isTruncated || message == Self.shortImageDataMessage {
+            return .truncatedData(source: source, format: .png, reason: message)
+        }
         return .corruptData(source: source, format: .png, reason: message)
     }
 
@@ -176,6 +189,22 @@ struct PNGChunks {
     private(set) var colorKeyPayload: Data?
     /// The payload of the last eXIf chunk.
     private(set) var exifPayload: Data?
+    /// The bytes of all IDAT chunks: the compressed image.
+    private(set) var imageDataBytes = 0
+
+    /// Deflate codes at most 258 bytes in two bits (a 1-bit code for a 258-byte match, a 1-bit code for its
+    /// distance), so IDAT data inflates to at most 1032 times its size.
+    static let maximumInflationRatio = 1032
+
+    /// The fewest IDAT bytes that can inflate to the pixels IHDR declares (their samples alone, filter bytes left
+    /// out). Less than that cannot be the whole image.
+    var minimumImageDataBytes: Int {
+        let channels = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][header.colorType] ?? 1
+        let (pixels, overflow) = header.width.multipliedReportingOverflow(by: header.height)
+        guard !overflow else { return Int.max }
+        let (bits, bitsOverflow) = pixels.multipliedReportingOverflow(by: channels * header.bitDepth)
+        return bitsOverflow ? Int.max : bits / 8 / Self.maximumInflationRatio
+    }
 
     init(_ data: Data, source: String) throws {
         let bytes = [UInt8](data)
@@ -209,6 +238,7 @@ struct PNGChunks {
             let type = String(decoding: bytes[offset + 4..<offset + 8], as: UTF8.self)
             guard length <= Int(Int32.max), offset + 12 + length <= bytes.count else { break }
             let chunkEnd = offset + 12 + length
+            if type == "IDAT" { imageDataBytes += length }
             if type == "eXIf" { exifPayload = Data(bytes[offset + 8..<offset + 8 + length]) }
             if type == "tRNS", header.colorType == 0 || header.colorType == 2 {
                 colorKeyPayload = Data(bytes[offset + 8..<offset + 8 + length])

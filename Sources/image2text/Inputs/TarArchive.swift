@@ -4,7 +4,8 @@ import Foundation
 /// into memory, members in archive order.
 struct TarArchive {
     struct Member {
-        let name: String
+        /// The member's path in the archive, as stored (not necessarily UTF-8).
+        let name: [UInt8]
         let data: Data
     }
 
@@ -19,7 +20,7 @@ struct TarArchive {
         }
         var members: [Member] = []
         var offset = 0
-        var longName: String?
+        var longName: [UInt8]?
         while offset + 512 <= bytes.count {
             let header = bytes.subdata(in: offset..<offset + 512)
             if header.allSatisfy({ $0 == 0 }) { break }  // end-of-archive blocks
@@ -32,7 +33,7 @@ struct TarArchive {
             let body = bytes.subdata(in: start..<start + size)
             switch type {
             case UInt8(ascii: "L"):  // GNU long name for the next member
-                longName = String(decoding: body.prefix { $0 != 0 }, as: UTF8.self)
+                longName = Array(body.prefix { $0 != 0 })
             case 0, UInt8(ascii: "0"):
                 let name = longName ?? Self.ustarName(header)
                 members.append(Member(name: name, data: body))
@@ -46,13 +47,13 @@ struct TarArchive {
     }
 
     /// `prefix/name` of a ustar header.
-    private static func ustarName(_ header: Data) -> String {
-        func field(_ start: Int, _ length: Int) -> String {
-            String(decoding: header[header.startIndex + start..<header.startIndex + start + length].prefix { $0 != 0 }, as: UTF8.self)
+    private static func ustarName(_ header: Data) -> [UInt8] {
+        func field(_ start: Int, _ length: Int) -> [UInt8] {
+            Array(header[header.startIndex + start..<header.startIndex + start + length].prefix { $0 != 0 })
         }
         let name = field(0, 100)
-        let prefix = header[header.startIndex + 257..<header.startIndex + 262].elementsEqual("ustar".utf8) ? field(345, 155) : ""
-        return prefix.isEmpty ? name : prefix + "/" + name
+        let prefix = header[header.startIndex + 257..<header.startIndex + 262].elementsEqual("ustar".utf8) ? field(345, 155) : []
+        return prefix.isEmpty ? name : prefix + Array("/".utf8) + name
     }
 
     /// An octal number field (NUL- or space-terminated).

@@ -6,9 +6,16 @@ import Foundation
 struct DatasetOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Append one JSON line per input to FILE instead of printing; inputs FILE already holds are skipped.",
-        discussion: "Run the same command again after an interruption and it goes on where it stopped.",
+        discussion: "Run the same command again after an interruption and it goes on where it stopped: an incomplete "
+            + "last line (the run was killed while writing it) is removed and its input done again. A line that is "
+            + "not an image2text result stops the command before any work, naming the file and the line number.",
         valueName: "FILE"))
     var output: String?
+
+    @Flag(help: ArgumentHelp(
+        "Leave lines of the --output file(s) that are not image2text results where they are, and go on.",
+        discussion: "Their inputs are not counted as done; a note on standard error says how many lines were ignored."))
+    var ignoreBadOutputLines = false
 
     @Option(name: .customLong("output-dir"), help: ArgumentHelp(
         "For WebDataset .tar inputs: append each shard's JSON lines to DIR/SHARD.jsonl (SHARD: its name without .tar), skipping inputs that file already holds.",
@@ -37,7 +44,7 @@ struct DatasetOptions: ParsableArguments {
 
     /// One file of `--output-dir`: a WebDataset shard and the JSON Lines file its results go to.
     struct ShardOutput: Equatable {
-        let shard: String
+        let shard: InputPath
         let file: String
     }
 
@@ -47,11 +54,21 @@ struct DatasetOptions: ParsableArguments {
         }
     }
 
-    /// This part's inputs, without those `--output` already holds.
-    func selecting(_ inputs: [Input]) throws -> [Input] {
+    /// This part's inputs, without those `file` (the `--output` file) already holds.
+    func selecting(_ inputs: [Input], file: JSONLinesFile?) -> [Input] {
         let selected = partOf(inputs)
-        guard let output else { return selected }
-        return try Self.remaining(selected, after: output)
+        guard let file else { return selected }
+        return Self.remaining(selected, after: file)
+    }
+
+    /// `path` opened for appending results, after checking that it holds only results (``JSONLinesFile``).
+    func openOutput(_ path: String) throws -> JSONLinesFile {
+        try JSONLinesFile(path: path, ignoringBadLines: ignoreBadOutputLines)
+    }
+
+    /// Checks, before any work, that the result files `paths` (those that exist) hold only results.
+    func checkOutputFiles(_ paths: [String]) throws {
+        for path in paths { _ = try JSONLinesFile.read(path, ignoringBadLines: ignoreBadOutputLines) }
     }
 
     /// This part's `.tar` shards, each with its file in `directory`. Every entry must be a shard, and no two shards
@@ -62,9 +79,11 @@ struct DatasetOptions: ParsableArguments {
             guard case .tarShard(let path) = entry else {
                 throw ValidationError("--output-dir writes one file per WebDataset shard: '\(entry.label)' is not a .tar file")
             }
-            let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-            if let other = shards.updateValue(path, forKey: name) {
-                throw ValidationError("--output-dir: '\(other)' and '\(path)' would both write \(name).jsonl")
+            // A shard name that is not UTF-8 gives its file the escaped name (``Input/label``).
+            let label = path.string ?? path.printable
+            let name = ((label as NSString).lastPathComponent as NSString).deletingPathExtension
+            if let other = shards.updateValue(path.printable, forKey: name) {
+                throw ValidationError("--output-dir: '\(other)' and '\(path.printable)' would both write \(name).jsonl")
             }
             return ShardOutput(shard: path, file: (directory as NSString).appendingPathComponent(name + ".jsonl"))
         }
@@ -72,9 +91,8 @@ struct DatasetOptions: ParsableArguments {
     }
 
     /// `inputs` without those whose `input` `file` already holds: what a resumed run still has to do.
-    static func remaining(_ inputs: [Input], after file: String) throws -> [Input] {
-        let done = try JSONLinesFile.inputs(in: file)
-        return inputs.filter { !done.contains($0.label) }
+    static func remaining(_ inputs: [Input], after file: JSONLinesFile) -> [Input] {
+        inputs.filter { !file.inputs.contains($0.label) }
     }
 
     /// Every `shard.count`-th item from the `shard.index`-th; all of them without `--shard`.

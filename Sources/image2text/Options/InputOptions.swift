@@ -28,30 +28,32 @@ struct InputOptions: ParsableArguments {
         guard videoFrames else { return inputs }
         let paths = try inputs.map { input in
             guard case .file(let path) = input.source else {
-                throw InputError(path: input.label, message: "--video-frames takes image files, not standard input or tar members")
+                throw InputError(path: input.printableLabel, message: "--video-frames takes image files, not standard input or tar members")
             }
             return path
         }
-        return [Input(label: paths.joined(separator: " "), source: .frames(paths))]
+        return [Input(name: Array(paths.map(\.bytes).joined(separator: Array(" ".utf8))), source: .frames(paths))]
     }
 
     /// Reads and encodes `input` for `model`.
     func encode(_ input: Input, model: GITModel) throws -> ImageContext {
         switch input.source {
         case .file(let path):
-            let file = URL(fileURLWithPath: path)
-            return try model.encode(VisualInput.open(contentsOf: file, orientation: media.orientation), frames: frames)
+            // A video's frames are read as the model encodes them, so the file stays open until then.
+            return try path.withFileURL { file in
+                try model.encode(VisualInput.open(contentsOf: file, limits: media.limits, orientation: media.orientation), frames: frames)
+            }
         case .bytes(let data):
             guard ImageDecoder.recognizes(data) else {
-                throw InputError(path: input.label, message: "not a JPEG, PNG, GIF or WebP image (videos are read from files)")
+                throw InputError(path: input.printableLabel, message: "not a JPEG, PNG, GIF or WebP image (videos are read from files)")
             }
-            return try model.encode(ImageDecoder.decode(data: data, source: input.label, orientation: media.orientation))
+            return try model.encode(ImageDecoder.decode(data: data, source: input.printableLabel, limits: media.limits, orientation: media.orientation))
         case .frames(let paths):
             let count = frames ?? model.videoFrameCount ?? 1
             guard let indices = FrameSampling.indices(frameCount: paths.count, count: count) else {
-                throw InputError(path: input.label, message: "\(paths.count) frame images given; the model takes \(count)")
+                throw InputError(path: input.printableLabel, message: "\(paths.count) frame images given; the model takes \(count)")
             }
-            return try model.encode(frames: indices.map { try media.decodeImage(atPath: paths[$0]) })
+            return try model.encode(frames: indices.map { try media.decodeImage(paths[$0]) })
         }
     }
 }

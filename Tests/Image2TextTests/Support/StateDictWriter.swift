@@ -77,7 +77,7 @@ enum StateDictWriter {
         return archive
     }
 
-    private static func crc32(_ data: Data) -> UInt32 {
+    static func crc32(_ data: Data) -> UInt32 {
         var crc: UInt32 = 0xffff_ffff
         for byte in data {
             crc ^= UInt32(byte)

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// Resuming from `--output` and `--output-dir` files that hold something other than our results.
+extension CLIDatasetTests {
+    @Test("--output: a line that is not a result stops the command, naming the file and the line, unless --ignore-bad-output-lines; an incomplete last line is cut with a note")
+    func outputFileWithBadLines() throws {
+        let root = try makeTree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let output = root.appendingPathComponent("out.jsonl")
+        #expect(try cli.run(["caption", "--output", output.path, root.appendingPathComponent("a").path]).status == 0)
+        let results = try String(contentsOf: output, encoding: .utf8)
+        #expect(results.split(separator: "\n").count == 2)
+        try Data((results + "not a result\n").utf8).write(to: output)
+
+        let stopped = try cli.run(["caption", "--output", output.path, root.path])
+        #expect(stopped.status == 1 && stopped.stdout.isEmpty)
+        #expect(stopped.stderr.hasPrefix("Error: \(output.path): line 3 is not an image2text result (not a result); "), "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("--ignore-bad-output-lines") && stopped.stderr.split(separator: "\n").count == 1)
+        #expect(try String(contentsOf: output, encoding: .utf8) == results + "not a result\n")
+
+        let going = try cli.run(["caption", "--ignore-bad-output-lines", "--output", output.path, root.path])
+        #expect(going.status == 0, "\(going.stderr)")
+        #expect(going.stderr == "Note: \(output.path): 1 line that is not an image2text result is left as it is (the first: line 3)\n")
+        let lines = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 4 && lines[2] == "not a result" && lines[3].contains("\"input\":\"\(root.path)/10.png\""))
+
+        // A killed run leaves part of a line: it is cut off, with a note, and its input done again.
+        let whole = try String(contentsOf: output, encoding: .utf8)
+        try Data((whole + #"{"input":"\#(root.path)/new.png","te"#).utf8).write(to: output)
+        try FileManager.default.copyItem(at: root.appendingPathComponent("10.png"), to: root.appendingPathComponent("new.png"))
+        let resumed = try cli.run(["caption", "--ignore-bad-output-lines", "--output", output.path, root.path])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("Note: \(output.path): line 5 is incomplete (an interrupted run); it is removed and its input done again\n"))
+        let after = try String(contentsOf: output, encoding: .utf8)
+        #expect(after.hasPrefix(whole) && after.split(separator: "\n").count == 5 && after.hasSuffix("\n"))
+        #expect(after.split(separator: "\n").last?.contains("\"input\":\"\(root.path)/new.png\",\"text\":\"a red circle\"") == true)
+    }
+
+    @Test("--output-dir: a shard file with a line that is not a result stops the command before any shard is captioned")
+    func outputDirectoryWithBadLines() throws {
+        let root = try makeTree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let first = try makeShard("shard-000.tar", members: ["a/0.png"], in: root)
+        let second = try makeShard("shard-001.tar", members: ["10.png"], in: root)
+        let output = root.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let bad = output.appendingPathComponent("shard-001.jsonl")
+        try Data("[1, 2]\n".utf8).write(to: bad)
+
+        let stopped = try cli.run(["caption", "--output-dir", output.path, first, second])
+        #expect(stopped.status == 1)
+        #expect(stopped.stderr.hasPrefix("Error: \(bad.path): line 1 is not an image2text result ([1, 2]); "), "\(stopped.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output.path) == ["shard-001.jsonl"])
+        #expect(try cli.run(["caption", "--ignore-bad-output-lines", "--output-dir", output.path, first, second]).status == 0)
+        #expect(try String(contentsOf: bad, encoding: .utf8).hasPrefix("[1, 2]\n{\"input\":\"\(second)#10.png\""))
+    }
+}
