@@ -39,7 +39,8 @@ public final class GITModel: Sendable {
     /// `imageSize` runs the checkpoint at another resolution: the processor resizes the shortest edge to `imageSize`
     /// and centre-crops `imageSize × imageSize` (``ImageProcessorConfiguration/resized(toShortestEdge:crop:)``), and
     /// the vision tower interpolates its position embeddings to that patch grid, as transformers does with
-    /// `interpolate_pos_encoding=True`.
+    /// `interpolate_pos_encoding=True`. It must be one patch to ``GitVisionConfig/maximumPatchesPerSide`` patches
+    /// (else ``ConfigurationError/invalidImageSize(_:reason:)``).
     public init(directory: URL, weightType: WeightType? = nil, imageSize: Int? = nil) throws {
         let folder = try CheckpointFolder(directory: directory)
         self.directory = directory
@@ -48,7 +49,8 @@ public final class GITModel: Sendable {
         weights = folder.weights
         tokenizer = try BertTokenizer(directory: directory)
         let processor = try ImageProcessorConfiguration.load(directory: directory)
-        imageProcessor = CLIPImageProcessor(configuration: imageSize.map { processor.resized(toShortestEdge: $0) } ?? processor)
+        if let imageSize { try folder.config.visionConfig.validateImageSize(imageSize) }
+        imageProcessor = CLIPImageProcessor(configuration: try imageSize.map { try processor.resized(toShortestEdge: $0) } ?? processor)
         let names = GitTensorNames(config: folder.config)
         let parameters = ParameterReader(store: folder.weights, weightType: weightType)
         visionTower = try VisionTower(names: names, config: folder.config.visionConfig, parameters: parameters)

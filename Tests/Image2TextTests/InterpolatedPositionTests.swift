@@ -87,10 +87,10 @@ import Testing
     func imageSizeSetsTheProcessor() throws {
         let original = try Self.model.get().imageProcessor.configuration
         let resized = try Self.model480.get().imageProcessor.configuration
-        #expect(resized == original.resized(toShortestEdge: 480))
+        #expect(try resized == original.resized(toShortestEdge: 480))
         #expect(resized.size == .shortestEdge(480) && resized.cropSize == .init(height: 480, width: 480) && resized.doCenterCrop)
         #expect(resized.resample == original.resample && resized.imageMean == original.imageMean && resized.imageStd == original.imageStd)
-        let cropped = original.resized(toShortestEdge: 400, crop: .init(height: 384, width: 320))
+        let cropped = try original.resized(toShortestEdge: 400, crop: .init(height: 384, width: 320))
         #expect(cropped.size == .shortestEdge(400) && cropped.cropSize == .init(height: 384, width: 320))
     }
 }

@@ -169,7 +169,7 @@ import Testing
             ("{\"crop_size\": {\"shortest_edge\": 224}}", "crop_size"),
             ("{\"image_mean\": [0.5, 0.5]}", "image_mean"),
             ("{\"image_std\": \"CLIP\"}", "image_std"),
-            ("{\"size\": {\"height\": 0, \"width\": 10}}", "size"),
+            ("{\"size\": {\"height\": 0, \"width\": 10}}", "size.height"),
         ] {
             let error = try #require(throws: ConfigurationError.self, "\(json)") { try decode(json) }
             guard case .invalidValue(url, key, _) = error else {

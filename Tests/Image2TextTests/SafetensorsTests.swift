@@ -64,8 +64,73 @@ import Testing
     }
 
     @Test func unsupportedDType() throws {
-        let url = try rawFile(header: "{\"w\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]}}")
-        #expect(throws: CheckpointError.unsupportedDType(url, tensor: "w", dtype: "F64")) { try SafetensorsFile(contentsOf: url) }
+        let url = try rawFile(header: "{\"w\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}")
+        #expect(throws: CheckpointError.unsupportedDType(url, tensor: "w", dtype: "F8_E4M3")) { try SafetensorsFile(contentsOf: url) }
+    }
+
+    @Test("the buffer types of real state dicts are read (F64, I64, I32, I16, U8, BOOL)")
+    func bufferTypes() throws {
+        let url = try Fixtures.temporaryDirectory().appendingPathComponent("model.safetensors")
+        let types: [TensorDType] = [.float64, .int64, .int32, .int16, .uint8, .bool]
+        try SafetensorsFile.write(types.map { TensorData(name: $0.rawValue, dtype: $0, shape: [3], bytes: Data(count: 3 * $0.byteSize)) }, to: url)
+        let file = try SafetensorsFile(contentsOf: url)
+        #expect(Set(file.tensors.map(\.dtype)) == Set(types))
+    }
+
+    @Test("escapes, unknown keys (skipped) and the padding spaces of the reference writer")
+    func jsonSyntax() throws {
+        let url = try rawFile(header: #"""
+             { "a\u00e9\n\ud83d\ude00" : {"dtype":"F32", "extra": {"x": [1, {"y": null}, -2.5e3], "z": true},
+              "shape": [ 1 ], "data_offsets": [0, 4]}, "__metadata__": {"format": "p\"t\/"}}	
+            """# + "   ", dataLength: 4)
+        let file = try SafetensorsFile(contentsOf: url)
+        #expect(file.tensors.map(\.name) == ["a\u{e9}\n\u{1F600}"] && file.metadata == ["format": "p\"t/"])
+    }
+
+    @Test("a header that is not JSON, in its details, is named as such", arguments: [
+        #"{"w":{"dtype":"F32","shape":[01],"data_offsets":[0,4]}}"#, #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},}"#,
+        #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}} x"#, #"{"w\x":{}}"#, "{\"w\u{1}\":{}}", #"{"w":{"a":tru}}"#,
+        #"{"\ud800":{}}"#, "{\"\u{FF}\":{}}",
+    ])
+    func notJSON(header: String) throws {
+        var raw = Data(header.utf8)
+        if header == "{\"\u{FF}\":{}}" { raw = Data([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x7b, 0x7d, 0x7d]) }  // a byte that is not UTF-8
+        let url = try Fixtures.temporaryDirectory().appendingPathComponent("model.safetensors")
+        var length = UInt64(raw.count).littleEndian
+        try (Data(bytes: &length, count: 8) + raw + Data(count: 4)).write(to: url)
+        #expect(throws: CheckpointError.invalidHeader(url, reason: "not valid JSON")) { try SafetensorsFile(contentsOf: url) }
+    }
+
+    @Test("a tensor listed twice, or with more than 64 dimensions, is refused")
+    func duplicatesAndDimensions() throws {
+        let twice = try rawFile(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#)
+        #expect(throws: CheckpointError.invalidHeader(twice, reason: "tensor 'w' is listed twice")) { try SafetensorsFile(contentsOf: twice) }
+        let shape = Array(repeating: "1", count: 65).joined(separator: ",")
+        let deep = try rawFile(header: #"{"w":{"dtype":"F32","shape":["# + shape + #"],"data_offsets":[0,4]}}"#)
+        #expect(throws: CheckpointError.invalidTensorEntry(deep, tensor: "w", reason: "'shape' must be a list of at most 64 non-negative integers")) {
+            try SafetensorsFile(contentsOf: deep)
+        }
+    }
+
+    /// A header of `count` empty tensors (about 55 bytes each).
+    private func tinyEntries(_ count: Int) throws -> URL {
+        var header = Data("{".utf8)
+        for index in 0..<count {
+            if index > 0 { header.append(UInt8(ascii: ",")) }
+            header.append(contentsOf: Array(#""t\#(index)":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}"#.utf8))
+        }
+        header.append(UInt8(ascii: "}"))
+        return try rawFile(header: String(decoding: header, as: UTF8.self), dataLength: 0)
+    }
+
+    @Test("a header of a million tiny tensors (56 MB) is refused past 100,000 tensors, quickly; 100,000 load")
+    func millionTensors() throws {
+        let million = try tinyEntries(1_000_000)
+        let clock = ContinuousClock(), start = clock.now
+        #expect(throws: CheckpointError.invalidHeader(million, reason: "more than 100000 tensors")) { try SafetensorsFile(contentsOf: million) }
+        // The JSONSerialization parse this replaces took a minute and 4 GB on this header.
+        #expect(clock.now - start < .seconds(10))
+        #expect(try SafetensorsFile(contentsOf: try tinyEntries(SafetensorsHeader.maximumTensorCount)).tensors.count == 100_000)
     }
 
     @Test func overlappingTensors() throws {

@@ -9,7 +9,8 @@ public struct CheckpointFolder: Sendable {
     public let weights: WeightStore
 
     /// Opens `directory`: reads `config.json` and `generation_config.json` (optional), and checks the weights against
-    /// the tensors the configuration needs.
+    /// the tensors the configuration needs (first its counts of layers and frames against the layers and frames the
+    /// weights hold).
     public init(directory: URL) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
@@ -17,9 +18,13 @@ public struct CheckpointFolder: Sendable {
         }
         guard isDirectory.boolValue else { throw CheckpointError.notADirectory(directory) }
         self.directory = directory
-        config = try GitConfig.load(from: directory.appendingPathComponent("config.json"))
+        let configFile = directory.appendingPathComponent("config.json")
+        config = try GitConfig.load(from: configFile)
         generationConfig = try GenerationConfig.load(
             from: directory.appendingPathComponent("generation_config.json"), modelConfig: config)
-        weights = try WeightStore(directory: directory, expected: GitTensorNames(config: config).expected)
+        let files = try WeightStore.weightFiles(in: directory)
+        // Before the table of expected tensors, which has an entry per layer and frame the configuration claims.
+        try GitTensorNames.checkCounts(of: config, against: files.lazy.flatMap(\.tensors).map(\.name), file: configFile)
+        weights = try WeightStore(files: files, directory: directory, expected: GitTensorNames(config: config).expected)
     }
 }

@@ -1,5 +1,7 @@
+import Foundation
+
 // The only file that knows the Hugging Face parameter names of GIT checkpoints (transformers 5.23
-// `GitForCausalLM.state_dict()`, spec §2). Model code asks for tensors through these typed names; the loader checks a
+// `GitForCausalLM.state_dict()`). Model code asks for tensors through these typed names; the loader checks a
 // checkpoint against `GitTensorNames.expected`.
 
 /// Names and shapes of a `Linear` layer's tensors (weight stored `[out, in]`).
@@ -137,10 +139,35 @@ package struct GitTensorNames: Sendable {
         return all + lmHead.expected
     }
 
+    /// Checks the counts `config` claims (decoder layers, vision layers, frames with a temporal embedding) against
+    /// the distinct indices under those names in `names` (the weight files' tensor names): a claim above what the
+    /// weights hold is an error naming the key of `file`. Fewer is left to the strict name check, which lists the
+    /// unexpected tensors.
+    package static func checkCounts(of config: GitConfig, against names: some Sequence<String>, file: URL) throws {
+        let repeated = [
+            (key: "num_hidden_layers", claimed: config.numHiddenLayers, prefix: "git.encoder.layer.", what: "decoder layers"),
+            (key: "vision_config.num_hidden_layers", claimed: config.visionConfig.numHiddenLayers,
+             prefix: "git.image_encoder.vision_model.encoder.layers.", what: "vision layers"),
+            (key: "num_image_with_embedding", claimed: config.numImageWithEmbedding ?? 0, prefix: "git.img_temporal_embedding.",
+             what: "temporal embeddings"),
+        ]
+        var indices = Array(repeating: Set<Substring>(), count: repeated.count)
+        for name in names {
+            guard let name = canonicalName(name) else { continue }
+            for (slot, entry) in repeated.enumerated() where name.hasPrefix(entry.prefix) {
+                indices[slot].insert(name.dropFirst(entry.prefix.count).prefix { $0 != "." })
+            }
+        }
+        for (entry, found) in zip(repeated, indices) where entry.claimed > found.count {
+            throw ConfigurationError.invalidValue(file, keyPath: entry.key,
+                                                  reason: "is \(entry.claimed) but the weights hold \(found.count) \(entry.what)")
+        }
+    }
+
     /// The name a checkpoint tensor is known by, or nil for tensors that are deliberately ignored.
     ///
-    /// - `*.position_ids` are non-persistent `arange` buffers that old 4.x files may contain (spec §2.2).
-    /// - Checkpoints converted by Hugging Face spell the temporal embedding `img_temperal_embedding` (spec §9.1).
+    /// - `*.position_ids` are the `arange` buffers that the `pytorch_model.bin` files of transformers 4.x keep.
+    /// - Checkpoints converted by Hugging Face spell the temporal embedding `img_temperal_embedding`.
     package static func canonicalName(_ checkpointName: String) -> String? {
         if checkpointName.hasSuffix(".position_ids") { return nil }
         return checkpointName.replacingOccurrences(of: "git.img_temperal_embedding.", with: "git.img_temporal_embedding.")

@@ -12,8 +12,8 @@ public struct TensorInfo: Sendable, Equatable {
 }
 
 /// A memory-mapped `.safetensors` file (https://github.com/huggingface/safetensors, format: 8-byte little-endian
-/// header length N, N bytes of JSON, then the data). The header is validated in full when the file is opened;
-/// tensor bytes are then views into the mapping, never copies.
+/// header length N, N bytes of JSON, then the data). The header is validated in full when the file is opened
+/// (``SafetensorsHeader``); tensor bytes are then views into the mapping, never copies.
 public final class SafetensorsFile: Sendable {
     /// Largest header accepted (the reference implementation's limit is 100 MB as well).
     public static let maximumHeaderLength = 100_000_000
@@ -42,8 +42,8 @@ public final class SafetensorsFile: Sendable {
             throw CheckpointError.invalidHeader(url, reason: "header length \(headerLength) runs past the end of the \(bytes.count)-byte file")
         }
         dataStart = 8 + Int(headerLength)
-        let header = Data(bytes[8..<dataStart])
-        (tensors, metadata) = try Self.parseHeader(header, dataLength: bytes.count - dataStart, url: url)
+        let header = try SafetensorsHeader(UnsafeRawBufferPointer(rebasing: bytes[8..<dataStart]), dataLength: bytes.count - dataStart, url: url)
+        (tensors, metadata) = (header.tensors, header.metadata)
         tensorIndex = Dictionary(uniqueKeysWithValues: tensors.enumerated().map { ($1.name, $0) })
     }
 
@@ -53,82 +53,6 @@ public final class SafetensorsFile: Sendable {
     /// The tensor's bytes, a view into the mapping that stays valid as long as this file object lives.
     public func bytes(of tensor: TensorInfo) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: file.bytes[(dataStart + tensor.dataRange.lowerBound)..<(dataStart + tensor.dataRange.upperBound)])
-    }
-
-    private static func parseHeader(_ header: Data, dataLength: Int, url: URL) throws -> ([TensorInfo], [String: String]) {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: header)
-        } catch {
-            throw CheckpointError.invalidHeader(url, reason: "not valid JSON")
-        }
-        guard let entries = object as? [String: Any] else {
-            throw CheckpointError.invalidHeader(url, reason: "the header is not a JSON object")
-        }
-        var metadata: [String: String] = [:]
-        var tensors: [TensorInfo] = []
-        for (name, value) in entries {
-            if name == "__metadata__" {
-                guard let map = value as? [String: Any] else {
-                    throw CheckpointError.invalidHeader(url, reason: "__metadata__ is not an object")
-                }
-                for (key, item) in map {
-                    guard let text = item as? String else {
-                        throw CheckpointError.invalidHeader(url, reason: "__metadata__ value of '\(key)' is not a string")
-                    }
-                    metadata[key] = text
-                }
-                continue
-            }
-            tensors.append(try parseEntry(name: name, value, dataLength: dataLength, url: url))
-        }
-        tensors.sort { ($0.dataRange.lowerBound, $0.dataRange.upperBound) < ($1.dataRange.lowerBound, $1.dataRange.upperBound) }
-        for (previous, next) in zip(tensors, tensors.dropFirst()) where next.dataRange.lowerBound < previous.dataRange.upperBound {
-            throw CheckpointError.overlappingTensors(url, first: previous.name, second: next.name)
-        }
-        return (tensors, metadata)
-    }
-
-    private static func parseEntry(name: String, _ value: Any, dataLength: Int, url: URL) throws -> TensorInfo {
-        func invalid(_ reason: String) -> CheckpointError { .invalidTensorEntry(url, tensor: name, reason: reason) }
-        guard let entry = value as? [String: Any] else { throw invalid("entry is not an object") }
-        guard let dtypeName = entry["dtype"] as? String else { throw invalid("missing or non-string 'dtype'") }
-        guard let dtype = TensorDType(rawValue: dtypeName) else {
-            throw CheckpointError.unsupportedDType(url, tensor: name, dtype: dtypeName)
-        }
-        guard let shape = integers(entry["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
-            throw invalid("'shape' must be a list of non-negative integers")
-        }
-        guard let offsets = integers(entry["data_offsets"]), offsets.count == 2 else {
-            throw invalid("'data_offsets' must be a list of two integers")
-        }
-        let (begin, end) = (offsets[0], offsets[1])
-        guard 0 <= begin, begin <= end, end <= dataLength else {
-            throw invalid("data_offsets [\(begin), \(end)] lie outside the \(dataLength)-byte data section")
-        }
-        var byteCount = dtype.byteSize
-        for dimension in shape {
-            let (product, overflow) = byteCount.multipliedReportingOverflow(by: dimension)
-            guard !overflow else { throw invalid("shape \(shape) is too large") }
-            byteCount = product
-        }
-        guard byteCount == end - begin else {
-            throw invalid("shape \(shape) × \(dtype.rawValue) needs \(byteCount) bytes but data_offsets span \(end - begin)")
-        }
-        return TensorInfo(name: name, dtype: dtype, shape: shape, dataRange: begin..<end)
-    }
-
-    /// JSON numbers that are whole (JSONSerialization gives NSNumber for every number).
-    private static func integers(_ value: Any?) -> [Int]? {
-        guard let list = value as? [Any] else { return nil }
-        var result: [Int] = []
-        for item in list {
-            guard let number = item as? NSNumber else { return nil }
-            let real = number.doubleValue
-            guard real == real.rounded(), abs(real) < 0x1p53 else { return nil }
-            result.append(Int(real))
-        }
-        return result
     }
 }
 

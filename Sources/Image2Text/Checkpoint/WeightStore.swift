@@ -32,11 +32,9 @@ public final class WeightStore: Sendable {
     /// Tensors present in the files but ignored (`*.position_ids` buffers).
     public let ignoredNames: [String]
 
-    /// Opens the weights of `directory` (the first found of `model.safetensors`, the shards listed by
-    /// `model.safetensors.index.json`, `pytorch_model.bin`, the shards listed by `pytorch_model.bin.index.json`) and
-    /// checks them against `expected`.
-    package init(directory: URL, expected: [ExpectedTensor]) throws {
-        files = try Self.weightFiles(in: directory)
+    /// Checks the weight `files` of `directory` (``weightFiles(in:)``) against `expected`.
+    package init(files: [any WeightFile], directory: URL, expected: [ExpectedTensor]) throws {
+        self.files = files
         var tensors: [String: WeightTensor] = [:]
         var ignored: [String] = []
         var origin: [String: URL] = [:]
@@ -75,7 +73,7 @@ public final class WeightStore: Sendable {
                     throw CheckpointError.shapeMismatch(origin[entry.scaleName] ?? url, tensor: scales.name, expected: [entry.shape[0]],
                                                         actual: scales.shape)
                 }
-            } else if !tensor.dtype.isFloatingPoint {
+            } else if !tensor.dtype.isWeightFloat {
                 throw CheckpointError.wrongDType(url, tensor: tensor.name,
                                                  expected: entry.isMatrix ? "F32, F16, BF16 or I8" : "F32, F16 or BF16",
                                                  actual: tensor.dtype.rawValue)
@@ -97,7 +95,9 @@ public final class WeightStore: Sendable {
     /// Total bytes of weight data.
     public var byteCount: Int { tensors.values.reduce(0) { $0 + $1.bytes.count } }
 
-    private static func weightFiles(in directory: URL) throws -> [any WeightFile] {
+    /// Opens the weights of `directory`: the first found of `model.safetensors`, the shards listed by
+    /// `model.safetensors.index.json`, `pytorch_model.bin`, the shards listed by `pytorch_model.bin.index.json`.
+    package static func weightFiles(in directory: URL) throws -> [any WeightFile] {
         let files = FileManager.default
         let single = directory.appendingPathComponent("model.safetensors")
         if files.fileExists(atPath: single.path) { return [try SafetensorsFile(contentsOf: single)] }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `config.json` of a GIT checkpoint (transformers `GitConfig`, spec §1.1). Keys mirror the JSON; a missing key
+/// `config.json` of a GIT checkpoint (transformers `GitConfig`). Keys mirror the JSON; a missing key
 /// takes transformers 5.23's default, so hub files that store only non-default vision keys load as they do there.
 public struct GitConfig: Sendable, Equatable, Decodable {
     private let _vocabSize: Int?
@@ -89,31 +89,44 @@ public struct GitConfig: Sendable, Equatable, Decodable {
         return config
     }
 
+    /// Bounds on the counts and sizes of `config.json`, far above every GIT checkpoint's (git-large: hidden size 1024,
+    /// 24 vision layers, 30522 tokens, 1024 positions, 6 frames) and low enough that no product of them overflows.
+    /// Counts of layers and frames are also checked against the weights (``GitTensorNames/checkCounts(of:against:file:)``)
+    /// before anything is built per layer; sizes are checked against the tensors' shapes.
+    static let maximumVocabularySize = 1 << 22
+    static let maximumHiddenSize = 1 << 16
+    static let maximumLayers = 1024
+    static let maximumPositions = 1 << 20
+    static let maximumFrames = 1024
+
     /// Rejects values the model cannot run with, naming the key.
     func validate(file url: URL) throws {
         func require(_ condition: Bool, _ key: String, _ reason: String) throws {
             if !condition { throw ConfigurationError.invalidValue(url, keyPath: key, reason: reason) }
         }
         if let modelType { try require(modelType == "git", "model_type", "expected \"git\", found \"\(modelType)\"") }
-        for (key, value) in [("vocab_size", vocabSize), ("hidden_size", hiddenSize), ("num_hidden_layers", numHiddenLayers),
-                             ("num_attention_heads", numAttentionHeads), ("intermediate_size", intermediateSize),
-                             ("max_position_embeddings", maxPositionEmbeddings)] {
-            try require(value > 0, key, "must be positive, found \(value)")
+        for (key, value, maximum) in [
+            ("vocab_size", vocabSize, Self.maximumVocabularySize), ("hidden_size", hiddenSize, Self.maximumHiddenSize),
+            ("num_hidden_layers", numHiddenLayers, Self.maximumLayers), ("num_attention_heads", numAttentionHeads, hiddenSize),
+            ("intermediate_size", intermediateSize, 4 * Self.maximumHiddenSize),
+            ("max_position_embeddings", maxPositionEmbeddings, Self.maximumPositions),
+            ("num_image_with_embedding", numImageWithEmbedding ?? 1, Self.maximumFrames),
+        ] {
+            try require((1...max(1, maximum)).contains(value), key, "must be between 1 and \(maximum), found \(value)")
         }
         try require(hiddenSize % numAttentionHeads == 0, "hidden_size",
                     "\(hiddenSize) is not divisible by num_attention_heads \(numAttentionHeads)")
-        try require(layerNormEps > 0, "layer_norm_eps", "must be positive")
+        try require(layerNormEps > 0 && layerNormEps.isFinite, "layer_norm_eps", "must be positive")
         try require(Activation(rawValue: hiddenAct) != nil, "hidden_act",
                     "unsupported activation \"\(hiddenAct)\" (supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")))")
         for (key, id) in [("pad_token_id", padTokenId), ("bos_token_id", bosTokenId)] + eosTokenIds.map({ ("eos_token_id", $0) }) {
             try require((0..<vocabSize).contains(id), key, "id \(id) is outside the vocabulary of \(vocabSize)")
         }
-        if let frames = numImageWithEmbedding { try require(frames > 0, "num_image_with_embedding", "must be positive or null") }
         try visionConfig.validate(file: url)
     }
 }
 
-/// `vision_config` inside `config.json` (transformers `GitVisionConfig`, spec §1.2: CLIP ViT-B/16 defaults).
+/// `vision_config` inside `config.json` (transformers `GitVisionConfig`: CLIP ViT-B/16 defaults).
 public struct GitVisionConfig: Sendable, Equatable, Decodable {
     private let _hiddenSize: Int?
     private let _intermediateSize: Int?
@@ -171,20 +184,40 @@ public struct GitVisionConfig: Sendable, Equatable, Decodable {
         (_imageSize, _patchSize, _hiddenAct, _layerNormEps) = (nil, nil, nil, nil)
     }
 
+    /// Largest `image_size` (a checkpoint's position embeddings hold one row per patch of it) and `num_channels`.
+    static let maximumImageSize = 8192
+    static let maximumChannels = 16
+    /// Most patches a side of an image size asked for instead of `image_size` (``validateImageSize(_:)``): 128 × 128
+    /// image tokens already make each attention head's score matrix 1 GB.
+    public static let maximumPatchesPerSide = 128
+
     func validate(file url: URL) throws {
         func require(_ condition: Bool, _ key: String, _ reason: String) throws {
             if !condition { throw ConfigurationError.invalidValue(url, keyPath: "vision_config." + key, reason: reason) }
         }
-        for (key, value) in [("hidden_size", hiddenSize), ("intermediate_size", intermediateSize),
-                             ("num_hidden_layers", numHiddenLayers), ("num_attention_heads", numAttentionHeads),
-                             ("num_channels", numChannels), ("image_size", imageSize), ("patch_size", patchSize)] {
-            try require(value > 0, key, "must be positive, found \(value)")
+        for (key, value, maximum) in [
+            ("hidden_size", hiddenSize, GitConfig.maximumHiddenSize), ("intermediate_size", intermediateSize, 4 * GitConfig.maximumHiddenSize),
+            ("num_hidden_layers", numHiddenLayers, GitConfig.maximumLayers), ("num_attention_heads", numAttentionHeads, hiddenSize),
+            ("num_channels", numChannels, Self.maximumChannels), ("image_size", imageSize, Self.maximumImageSize),
+            ("patch_size", patchSize, imageSize),
+        ] {
+            try require((1...max(1, maximum)).contains(value), key, "must be between 1 and \(maximum), found \(value)")
         }
         try require(hiddenSize % numAttentionHeads == 0, "hidden_size",
                     "\(hiddenSize) is not divisible by num_attention_heads \(numAttentionHeads)")
         try require(imageSize % patchSize == 0, "image_size", "\(imageSize) is not a multiple of patch_size \(patchSize)")
-        try require(layerNormEps > 0, "layer_norm_eps", "must be positive")
+        try require(layerNormEps > 0 && layerNormEps.isFinite, "layer_norm_eps", "must be positive")
         try require(Activation(rawValue: hiddenAct) != nil, "hidden_act", "unsupported activation \"\(hiddenAct)\"")
+    }
+
+    /// Checks an image size asked for instead of `image_size` (the position embeddings are then interpolated): at
+    /// least one patch and at most ``maximumPatchesPerSide`` patches a side.
+    public func validateImageSize(_ size: Int) throws {
+        let sizes = patchSize...(patchSize * Self.maximumPatchesPerSide)
+        guard sizes.contains(size) else {
+            throw ConfigurationError.invalidImageSize(size, reason: "this checkpoint (\(patchSize)-pixel patches) takes "
+                + "\(sizes.lowerBound) to \(sizes.upperBound) pixels")
+        }
     }
 }
 

@@ -5,7 +5,12 @@ extension ImageProcessorConfiguration {
     ///
     /// A size other than the checkpoint's `vision_config.image_size` makes the vision tower interpolate its position
     /// embeddings, as transformers does with `interpolate_pos_encoding=True`.
-    public func resized(toShortestEdge edge: Int, crop: Size? = nil) -> ImageProcessorConfiguration {
+    ///
+    /// Every size must be between 1 and ``maximumSide``, else ``ConfigurationError/invalidImageSize(_:reason:)``.
+    public func resized(toShortestEdge edge: Int, crop: Size? = nil) throws -> ImageProcessorConfiguration {
+        for side in [edge, crop?.height, crop?.width].compactMap({ $0 }) where !(1...Self.maximumSide).contains(side) {
+            throw ConfigurationError.invalidImageSize(side, reason: "sizes must be between 1 and \(Self.maximumSide) pixels")
+        }
         var resized = self
         resized.doResize = true
         resized.size = .shortestEdge(edge)

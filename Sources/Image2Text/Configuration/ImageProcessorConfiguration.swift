@@ -41,6 +41,10 @@ public struct ImageProcessorConfiguration: Sendable, Equatable {
     /// `image_processor_type` as written in the file, if any.
     public var imageProcessorType: String?
 
+    /// Largest size in pixels that `size` and `crop_size` may give, or ``resized(toShortestEdge:crop:)`` ask for: a
+    /// 2048 × 2048 crop is already 50 MB of pixel values (GIT's checkpoints use 224 to 480).
+    public static let maximumSide = 2048
+
     /// transformers' `CLIPImageProcessor` defaults (OpenAI CLIP statistics, 224, bicubic).
     public static let clipDefaults = ImageProcessorConfiguration(
         doConvertRGB: true, doResize: true, size: .shortestEdge(224), resample: .bicubic, doCenterCrop: true,
@@ -140,16 +144,27 @@ extension ImageProcessorConfiguration: Decodable {
             resample = defaults.resample
         }
 
-        let sizeValue = try Self.decodeSize(.size, in: container)
-        switch sizeValue {
+        // Each size with the key it was given under inside `size` or `crop_size` (nil for a bare number or a list).
+        var sizeSides = [(key: String?, value: Int)](), cropSides = [(key: String?, value: Int)]()
+        switch try Self.decodeSize(.size, in: container) {
         case nil: size = defaults.size
-        case .integer(let edge): size = .shortestEdge(edge)  // CLIP's `default_to_square = False`
-        case .pair(let height, let width): size = .exact(height: height, width: width)
+        case .integer(let edge):
+            size = .shortestEdge(edge)  // CLIP's `default_to_square = False`
+            sizeSides = [(nil, edge)]
+        case .pair(let height, let width):
+            size = .exact(height: height, width: width)
+            sizeSides = [(nil, height), (nil, width)]
         case .dictionary(let keys):
             switch (keys["shortest_edge"], keys["longest_edge"], keys["height"], keys["width"]) {
-            case (let shortest?, let longest?, _, _): size = .shortestEdgeCapped(shortest: shortest, longest: longest)
-            case (let shortest?, nil, _, _): size = .shortestEdge(shortest)
-            case (nil, _, let height?, let width?): size = .exact(height: height, width: width)
+            case (let shortest?, let longest?, _, _):
+                size = .shortestEdgeCapped(shortest: shortest, longest: longest)
+                sizeSides = [("shortest_edge", shortest), ("longest_edge", longest)]
+            case (let shortest?, nil, _, _):
+                size = .shortestEdge(shortest)
+                sizeSides = [("shortest_edge", shortest)]
+            case (nil, _, let height?, let width?):
+                size = .exact(height: height, width: width)
+                sizeSides = [("height", height), ("width", width)]
             default:
                 throw Self.invalid(.size, in: container, "needs 'shortest_edge' (optionally with 'longest_edge') or "
                     + "'height' and 'width', found keys \(keys.keys.sorted())")
@@ -158,33 +173,47 @@ extension ImageProcessorConfiguration: Decodable {
 
         switch try Self.decodeSize(.cropSize, in: container) {
         case nil: cropSize = defaults.cropSize
-        case .integer(let edge): cropSize = Size(height: edge, width: edge)
-        case .pair(let height, let width): cropSize = Size(height: height, width: width)
+        case .integer(let edge):
+            cropSize = Size(height: edge, width: edge)
+            cropSides = [(nil, edge)]
+        case .pair(let height, let width):
+            cropSize = Size(height: height, width: width)
+            cropSides = [(nil, height), (nil, width)]
         case .dictionary(let keys):
             guard let height = keys["height"], let width = keys["width"] else {
                 throw Self.invalid(.cropSize, in: container, "needs 'height' and 'width', found keys \(keys.keys.sorted())")
             }
             cropSize = Size(height: height, width: width)
+            cropSides = [("height", height), ("width", width)]
         }
 
         imageMean = try Self.decodeStatistic(.imageMean, in: container) ?? defaults.imageMean
         imageStd = try Self.decodeStatistic(.imageStd, in: container) ?? defaults.imageStd
 
-        let sizes: [Int] =
-            switch size {
-            case .shortestEdge(let edge): [edge]
-            case .shortestEdgeCapped(let shortest, let longest): [shortest, longest]
-            case .exact(let height, let width): [height, width]
+        for (key, sides, used) in [(CodingKeys.size, sizeSides, doResize), (.cropSize, cropSides, doCenterCrop)] where used {
+            for side in sides where !(1...Self.maximumSide).contains(side.value) {
+                throw DecodingError.dataCorrupted(DecodingError.Context(
+                    codingPath: container.codingPath + [key] + (side.key.map { [NestedKey(stringValue: $0)] } ?? []),
+                    debugDescription: "sizes must be between 1 and \(Self.maximumSide), found \(side.value)"))
             }
-        if doResize, let bad = sizes.first(where: { $0 <= 0 }) {
-            throw Self.invalid(.size, in: container, "sizes must be positive, found \(bad)")
         }
-        if doCenterCrop, cropSize.height <= 0 || cropSize.width <= 0 {
-            throw Self.invalid(.cropSize, in: container, "sizes must be positive, found \(cropSize.height)×\(cropSize.width)")
+        if doRescale, !(rescaleFactor.isFinite && rescaleFactor > 0) {
+            throw Self.invalid(.rescaleFactor, in: container, "must be a positive number, found \(rescaleFactor)")
+        }
+        for (key, values) in [(CodingKeys.imageMean, imageMean), (.imageStd, imageStd)] where doNormalize {
+            if let bad = values.first(where: { !$0.isFinite }) { throw Self.invalid(key, in: container, "must be finite, found \(bad)") }
         }
         if doNormalize, imageStd.contains(0) {
             throw Self.invalid(.imageStd, in: container, "a standard deviation of 0 divides by zero")
         }
+    }
+
+    /// A key inside `size` or `crop_size`, for error paths.
+    private struct NestedKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     /// `size` and `crop_size` as transformers' `get_size_dict` accepts them.

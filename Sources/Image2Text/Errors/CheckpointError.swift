@@ -35,7 +35,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case .invalidTensorEntry(let url, let tensor, let reason):
             return "\(url.path): tensor '\(tensor)': \(reason)"
         case .unsupportedDType(let url, let tensor, let dtype):
-            return "\(url.path): tensor '\(tensor)' has dtype \(dtype); supported: F32, F16, BF16, I8 (int8 weight matrices), I64 (ignored buffers)"
+            return "\(url.path): tensor '\(tensor)' has dtype \(dtype); supported: F32, F16, BF16, I8 (int8 weight matrices); "
+                + "F64, I64, I32, I16, U8, BOOL only for ignored buffers"
         case .overlappingTensors(let url, let first, let second):
             return "\(url.path): the data of tensors '\(first)' and '\(second)' overlap"
         case .missingTensors(let url, let names):

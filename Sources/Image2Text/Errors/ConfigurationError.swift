@@ -9,6 +9,8 @@ public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
     case missingKey(URL, keyPath: String)
     case wrongType(URL, keyPath: String, expected: String)
     case invalidValue(URL, keyPath: String, reason: String)
+    /// An image size given by the caller (`--image-size`, `GITModel(imageSize:)`) that the checkpoint cannot run at.
+    case invalidImageSize(Int, reason: String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
         case .missingKey(let url, let keyPath): "\(url.path): missing key '\(keyPath)'"
         case .wrongType(let url, let keyPath, let expected): "\(url.path): key '\(keyPath)' should be \(expected)"
         case .invalidValue(let url, let keyPath, let reason): "\(url.path): key '\(keyPath)': \(reason)"
+        case .invalidImageSize(let size, let reason): "image size \(size): \(reason)"
         }
     }
 }

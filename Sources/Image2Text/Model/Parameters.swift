@@ -32,8 +32,8 @@ struct FloatTensor: @unchecked Sendable {
             for i in 0..<count {
                 floats[i] = Float(bitPattern: UInt32(bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) << 16)
             }
-        case .int8, .int64:
-            preconditionFailure("WeightStore admits integer tensors only as int8 matrices or ignored buffers")
+        case .float64, .int64, .int32, .int16, .int8, .uint8, .bool:
+            preconditionFailure("WeightStore admits other types only as int8 matrices or ignored buffers")
         }
         pointer = UnsafePointer(floats)
         storage = owned

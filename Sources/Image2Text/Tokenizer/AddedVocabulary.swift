@@ -53,9 +53,8 @@ struct AddedVocabulary: Sendable {
             guard let id = value.id ?? vocabulary.id(of: content) else {
                 throw TokenizerError.missingSpecialToken(source, role: "added token", token: value.content)
             }
-            guard id >= 0 else {
-                throw TokenizerError.invalidVocabularyEntry(
-                    source, token: value.content, id: id, reason: "ids must not be negative")
+            if let problem = TokenizerConfiguration.problem(withTokenId: id) {
+                throw TokenizerError.invalidVocabularyEntry(source, token: value.content, id: id, reason: problem)
             }
             let special = value.special ?? false
             tokens.append(AddedToken(

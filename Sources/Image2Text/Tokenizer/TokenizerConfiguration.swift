@@ -19,6 +19,14 @@ public struct TokenizerConfiguration: Sendable, Equatable, Decodable {
     /// present it replaces the added tokens of `tokenizer.json` and the contents of `special_tokens_map.json`.
     var addedTokensDecoder: [AddedTokenValue]?
 
+    /// The ids a token may have: tokenizers stores them as u32.
+    static let tokenIds = 0...Int(UInt32.max)
+
+    /// Why `id` cannot be a token id, or nil if it can.
+    static func problem(withTokenId id: Int) -> String? {
+        id < 0 ? "ids must not be negative" : id > tokenIds.upperBound ? "ids must be at most \(tokenIds.upperBound)" : nil
+    }
+
     /// Builds a configuration; the defaults are transformers 5.23's `BertTokenizer` defaults (a nil special token
     /// is the default string: "[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]").
     public init(
@@ -82,9 +90,10 @@ public struct TokenizerConfiguration: Sendable, Equatable, Decodable {
         {
             var entries: [AddedTokenValue] = []
             for (key, value) in entriesByKey {
-                guard let id = Int(key), id >= 0 else {
+                guard let id = Int(key), Self.tokenIds.contains(id) else {
                     throw DecodingError.dataCorruptedError(
-                        forKey: .addedTokensDecoder, in: container, debugDescription: "'\(key)' is not a token id")
+                        forKey: .addedTokensDecoder, in: container,
+                        debugDescription: "'\(key)' is not a token id (0 to \(Self.tokenIds.upperBound))")
                 }
                 var entry = value
                 entry.id = id

@@ -56,9 +56,8 @@ struct Vocabulary: Sendable {
         var idsByToken: [[Unicode.Scalar]: Int] = [:]
         var tokensById: [Int: String] = [:]
         for (token, id) in vocabulary.sorted(by: { $0.value < $1.value }) {
-            guard id >= 0 else {
-                throw TokenizerError.invalidVocabularyEntry(
-                    file, token: token, id: id, reason: "ids must not be negative")
+            if let problem = TokenizerConfiguration.problem(withTokenId: id) {
+                throw TokenizerError.invalidVocabularyEntry(file, token: token, id: id, reason: problem)
             }
             if let other = tokensById[id] {
                 throw TokenizerError.invalidVocabularyEntry(

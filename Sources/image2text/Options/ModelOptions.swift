@@ -55,7 +55,7 @@ struct ModelOptions: ParsableArguments {
     /// The checkpoint's image-processor settings, resized by `--image-size` if given.
     func imageProcessorConfiguration() throws -> ImageProcessorConfiguration {
         let configuration = try ImageProcessorConfiguration.load(directory: directory())
-        return imageSize.map { configuration.resized(toShortestEdge: $0) } ?? configuration
+        return try imageSize.map { try configuration.resized(toShortestEdge: $0) } ?? configuration
     }
 
     /// Sets `--threads` for the kernels and BLAS, if given.
