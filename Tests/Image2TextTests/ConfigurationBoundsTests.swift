@@ -39,6 +39,7 @@ import Testing
         (#"{"max_position_embeddings": 1000000000000}"#, "max_position_embeddings"),
         (#"{"layer_norm_eps": -1}"#, "layer_norm_eps"),
         (#"{"pad_token_id": 1000000000000000}"#, "pad_token_id"),
+        (#"{"eos_token_id": []}"#, "eos_token_id"),
         (#"{"vision_config": {"hidden_size": 1000000000, "num_attention_heads": 1}}"#, "vision_config.hidden_size"),
         (#"{"vision_config": {"intermediate_size": 1000000000000}}"#, "vision_config.intermediate_size"),
         (#"{"vision_config": {"num_hidden_layers": 1000000000}}"#, "vision_config.num_hidden_layers"),

@@ -119,6 +119,7 @@ public struct GitConfig: Sendable, Equatable, Decodable {
         try require(layerNormEps > 0 && layerNormEps.isFinite, "layer_norm_eps", "must be positive")
         try require(Activation(rawValue: hiddenAct) != nil, "hidden_act",
                     "unsupported activation \"\(hiddenAct)\" (supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")))")
+        try require(!eosTokenIds.isEmpty, "eos_token_id", "the list is empty")
         for (key, id) in [("pad_token_id", padTokenId), ("bos_token_id", bosTokenId)] + eosTokenIds.map({ ("eos_token_id", $0) }) {
             try require((0..<vocabSize).contains(id), key, "id \(id) is outside the vocabulary of \(vocabSize)")
         }
