@@ -118,13 +118,36 @@ public final class GITModel: Sendable {
 
     /// A request for a caption of `image` or, with a question, an answer about it.
     public func request(question: String? = nil, image: ImageContext) throws -> GenerationRequest {
-        GenerationRequest(promptIds: try question.map(questionPrompt) ?? [promptStart], image: image)
+        GenerationRequest(promptIds: try prompt(question: question), image: image)
+    }
+
+    /// The prompt of a caption (`[CLS]`) or, with a question, of an answer.
+    public func prompt(question: String?) throws -> [Int] {
+        try question.map(questionPrompt) ?? [promptStart]
     }
 
     /// Throws what ``generate(_:options:)`` throws for `options` alone (merged with the checkpoint's generation config),
     /// without generating: lets a server refuse bad options before a request joins a batch.
     public func validate(_ options: GenerationOptions) throws {
         _ = try decodingSettings(options)
+    }
+
+    /// Throws when `options`, after a prompt of `promptLength` tokens, let a sequence grow past what the text position
+    /// table holds. transformers fails only once a sequence gets there, so ``generate(_:options:)`` does too; a server
+    /// refuses such a request up front instead of running a generation that can only end in that error or at the end
+    /// of the table (as OpenAI-style servers refuse a request that overflows the context).
+    public func checkLengthsFitPositionTable(_ options: GenerationOptions, promptLength: Int) throws {
+        let positions = configuration.maxPositionEmbeddings
+        let limits = try decodingSettings(options).limits(promptLength: promptLength, maxPositions: positions)
+        // The last token of a sequence is never fed, so a sequence may be one token longer than the table.
+        let longest = positions + 1
+        guard limits.maxLength > longest else { return }
+        let name = options.maxNewTokens != nil ? "max_new_tokens" : "max_length"
+        let asked = name == "max_new_tokens" && limits.maxLength < .max
+            ? "\(limits.maxLength - promptLength) new tokens" : "sequences of \(limits.maxLength) tokens"
+        throw GenerationError.invalidOption(
+            name, reason: "asks for \(asked), but the model's text position table (max_position_embeddings \(positions)) "
+                + "holds at most \(longest - promptLength) new tokens after this \(promptLength)-token prompt")
     }
 
     /// `options` merged with the checkpoint's generation config and checked.

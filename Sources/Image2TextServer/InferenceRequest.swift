@@ -51,13 +51,13 @@ extension InferenceRequest {
         }
         orientation = try fields.bool("exif_orientation") == true ? .applyEXIF : .ignoreEXIF
         let question = try fields.string("question")
-        if let question { _ = try model.questionPrompt(question) }
+        let prompt = try model.prompt(question: question)
         switch endpoint {
         case .caption, .answer:
             if endpoint == .caption, question != nil { throw FieldError("question", "is for /v1/answer; /v1/caption takes none") }
             if endpoint == .answer, question == nil { throw FieldError("question", "is required") }
             let options = try Self.generationOptions(&fields, defaults: defaults, tokenizer: model.tokenizer)
-            try model.validate(options)
+            try model.checkLengthsFitPositionTable(options, promptLength: prompt.count)
             task = .generate(question: question, options: options)
         case .classify:
             if let name = generationFieldNames.first(where: { fields.unreadNames.contains($0) }) {

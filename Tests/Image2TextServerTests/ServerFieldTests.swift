@@ -30,14 +30,23 @@ import Testing
         ]
     }
 
-    @Test("max_new_tokens near Int.max from every body form: transformers' caption, or 400 naming the field")
+    @Test("lengths from every body form: up to the position table the library's caption; past it, and near Int.max, 400 naming the field")
     func lengthsNearIntMax() async throws {
         let server = try await RunningServer.start()
         let expected = try model.caption(ImageDecoder.decode(data: png, source: "0.png"))
-        for value in ["9223372036854775807", "2000000000", "1e3", "1000.0"] {
+        // The demo model's table holds 32 positions: a 1-token prompt may grow by 32 tokens (the last is never fed).
+        for value in ["32", "3.2e1", "32.0"] {
             for (form, reply) in try await replies(server, "max_new_tokens", value) {
                 #expect(reply.status == 200, "\(form) \(value): \(reply.text)")
                 #expect(try reply.json()["ids"] as? [Int] == expected.ids, "\(form) \(value)")
+            }
+        }
+        for (field, value) in [("max_new_tokens", "33"), ("max_new_tokens", "9223372036854775807"), ("max_new_tokens", "2000000000"),
+                               ("max_length", "34"), ("max_length", "9223372036854775807")] {
+            for (form, reply) in try await replies(server, field, value) {
+                #expect(reply.status == 400, "\(form) \(field) \(value): \(reply.text)")
+                #expect(try reply.errorMessage()?.hasPrefix("\(field): asks for") == true, "\(form): \(reply.text)")
+                #expect(try reply.errorMessage()?.contains("max_position_embeddings 32") == true, "\(form): \(reply.text)")
             }
         }
         for value in ["9223372036854775808", "-9223372036854775809", "18446744073709551616", "1e19", "7.5", "0"] {
@@ -47,14 +56,13 @@ import Testing
                 #expect(try reply.errorMessage()?.hasPrefix("max_new_tokens: must be an integer at least 1") == true, "\(form): \(reply.text)")
             }
         }
-        // [SEP] suppressed up to Int.max tokens: the sequence reaches the end of the position table.
-        for (form, reply) in try await replies(server, "max_new_tokens", "9223372036854775807", extra: ["min_new_tokens": "9223372036854775807"]) {
-            #expect(reply.status == 400, "\(form): \(reply.text)")
-            #expect(try reply.errorMessage()?.contains("position table") == true, "\(form): \(reply.text)")
-        }
         for (form, reply) in try await replies(server, "num_beams", "1e6") {
             #expect(try reply.status == 400 && reply.errorMessage()?.hasPrefix("num_beams: must be an integer from 1 to 16") == true,
                     "\(form): \(reply.text)")
+        }
+        // A minimum past the table is fine: the sequence stops at its maximum (20 new tokens by default).
+        for (form, reply) in try await replies(server, "min_new_tokens", "9223372036854775807") {
+            #expect(try reply.status == 200 && reply.json()["finish_reason"] as? String == "length", "\(form): \(reply.text)")
         }
         for (form, reply) in try await replies(server, "seed", "18446744073709551615", extra: ["do_sample": "true"]) {
             #expect(reply.status == 200, "\(form): \(reply.text)")

@@ -25,6 +25,33 @@ import Testing
         }
     }
 
+    @Test("checkLengthsFitPositionTable: a sequence may grow to one token past the table, counting the prompt")
+    func lengthsWithinPositionTable() throws {
+        let model = Self.model  // 32 positions
+        let question = try model.prompt(question: "what shape is in the image?")
+        for (options, promptLength, fits) in [
+            (GenerationOptions(maxNewTokens: 32), 1, true), (GenerationOptions(maxNewTokens: 33), 1, false),
+            (GenerationOptions(maxLength: 33), 1, true), (GenerationOptions(maxLength: 34), 1, false),
+            (GenerationOptions(maxNewTokens: .max), 1, false), (GenerationOptions(minNewTokens: .max), 1, true),
+            (GenerationOptions(maxNewTokens: 33 - question.count), question.count, true),
+            (GenerationOptions(maxNewTokens: 34 - question.count), question.count, false),
+            (GenerationOptions(), 1, true), (GenerationOptions.paper, 1, true),
+        ] {
+            let accepted = (try? model.checkLengthsFitPositionTable(options, promptLength: promptLength)) != nil
+            #expect(accepted == fits, "\(options) after \(promptLength)")
+        }
+        #expect(throws: GenerationError.invalidOption("max_new_tokens", reason:
+            "asks for sequences of 9223372036854775807 tokens, but the model's text position table (max_position_embeddings 32) "
+            + "holds at most 32 new tokens after this 1-token prompt")) {
+            try model.checkLengthsFitPositionTable(GenerationOptions(maxNewTokens: .max), promptLength: 1)
+        }
+        #expect(throws: GenerationError.invalidOption("max_new_tokens", reason:
+            "asks for 40 new tokens, but the model's text position table (max_position_embeddings 32) "
+            + "holds at most 32 new tokens after this 1-token prompt")) {
+            try model.checkLengthsFitPositionTable(GenerationOptions(maxNewTokens: 40), promptLength: 1)
+        }
+    }
+
     @Test("a huge max_new_tokens gives what a limit at the table gives when [SEP] comes first, for every search")
     func hugeLimitsStopAtSeparator() throws {
         let context = try Self.context()
