@@ -3,8 +3,9 @@
 #
 #   tools/fuzz/run.sh list                          the targets
 #   tools/fuzz/run.sh build [TARGET]                build one target, or all
-#   tools/fuzz/run.sh TARGET|all [--seconds N | --runs N] [-- LIBFUZZER_FLAGS...]
-#                                                   fuzz (default: 60 seconds each), seeds from Fuzz/Corpus/TARGET
+#   tools/fuzz/run.sh TARGET|all|library [--seconds N | --runs N] [-- LIBFUZZER_FLAGS...]
+#                                                   fuzz (default: 60 seconds each), seeds from Fuzz/Corpus/TARGET;
+#                                                   `library`: every target but `server` (no server dependencies)
 #   tools/fuzz/run.sh TARGET --input FILE...        run the target once on each file (a reproducer)
 #   tools/fuzz/run.sh TARGET --minimize FILE        shrink a crashing input (written next to FILE as FILE.min)
 #
@@ -14,8 +15,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 fuzz="$root/Fuzz"
-targets=(safetensors pytorch pickle config generation-config preprocessor-config vocab tokenizer-json tokenizer-config
-         gif png jpeg webp tar server)
+library_targets=(safetensors pytorch pickle config generation-config preprocessor-config vocab tokenizer-json
+                 tokenizer-config gif png jpeg webp tar)
+targets=("${library_targets[@]}" server)
 
 # Every module gets the address sanitizer, libFuzzer's coverage instrumentation (what -sanitize=fuzzer enables) and
 # -enable-testing. libFuzzer itself is linked without its main (SwiftPM gives each executable its own), as the archive
@@ -27,7 +29,7 @@ build_flags=(-c release
     -Xswiftc -enable-testing
     -Xlinker --whole-archive -Xlinker "$libfuzzer" -Xlinker --no-whole-archive -Xlinker -lstdc++)
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 is_target() { local name; for name in "${targets[@]}"; do [[ "$name" == "$1" ]] && return 0; done; return 1; }
 
@@ -96,6 +98,7 @@ case "$command" in
         if [[ $# -gt 0 ]]; then is_target "$1" || usage; build "$1"; else build; fi
         exit 0 ;;
     all) selected=("${targets[@]}") ;;
+    library) selected=("${library_targets[@]}") ;;
     -h|--help) usage ;;
     *) is_target "$command" || { echo "unknown target '$command' (tools/fuzz/run.sh list)" >&2; exit 2; }
        selected=("$command") ;;
@@ -114,7 +117,7 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 
-if [[ ${#selected[@]} -eq 1 ]]; then build "${selected[0]}"; else build; fi
+if [[ "$command" == all ]]; then build; else for target in "${selected[@]}"; do build "$target"; done; fi
 
 if [[ ${#inputs[@]} -gt 0 ]]; then
     run_binary "${selected[0]}" "${extra[@]}" "${inputs[@]}"
