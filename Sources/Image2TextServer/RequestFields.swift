@@ -188,6 +188,9 @@ extension RequestFields {
     /// The parts of a `multipart/form-data` body. Parts with a file name are bytes, others text (bytes if not UTF-8);
     /// a name given twice is repeated.
     static func multipart(_ body: ByteBuffer, boundary: String) throws -> RequestFields {
+        guard !boundary.isEmpty, boundary.utf8.allSatisfy({ (1..<0x80).contains($0) }) else {
+            throw APIError.badRequest("the multipart boundary must be ASCII text")
+        }
         var parts: [MultipartPart] = []
         var headers = HTTPHeaders()
         var partBody = ByteBuffer()
@@ -200,6 +203,10 @@ extension RequestFields {
             partBody = ByteBuffer()
         }
         do {
+            // MultipartKit 4.7 looks each header-name byte up in a 128-entry table and traps on any byte past it. So the
+            // body is read first with those bytes as NUL, which no header name and no boundary holds: a header name
+            // with one is refused as any bad name is, and every other body reads the same both times.
+            try MultipartParser(boundary: boundary).execute(ByteBuffer(bytes: body.readableBytesView.map { $0 < 0x80 ? $0 : 0 }))
             try parser.execute(body)
         } catch {
             throw APIError.badRequest("the multipart body is malformed (\(error))")

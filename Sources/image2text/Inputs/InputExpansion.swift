@@ -1,4 +1,5 @@
 import Foundation
+import Image2Text
 
 #if canImport(Glibc)
 import Glibc

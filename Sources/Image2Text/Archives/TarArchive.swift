@@ -2,21 +2,25 @@ import Foundation
 
 /// The regular files of a POSIX tar archive (ustar and GNU long names), as WebDataset shards hold them: read whole
 /// into memory, members in archive order.
-struct TarArchive {
-    struct Member {
+package struct TarArchive {
+    package struct Member {
         /// The member's path in the archive, as stored (not necessarily UTF-8).
-        let name: [UInt8]
-        let data: Data
+        package let name: [UInt8]
+        package let data: Data
     }
 
-    let members: [Member]
+    package let members: [Member]
 
-    /// Reads `url`; a damaged header, a size past the end of the file or a bad checksum is an ``InputError`` naming the
-    /// file and the offset.
-    init(contentsOf url: URL, label: String) throws {
-        let bytes = try Data(contentsOf: url, options: .alwaysMapped)
-        func damaged(_ offset: Int, _ reason: String) -> InputError {
-            InputError(path: label, message: "damaged tar archive at byte \(offset): \(reason)")
+    /// Reads `url`; see ``init(_:label:)``.
+    package init(contentsOf url: URL, label: String) throws {
+        try self.init(Data(contentsOf: url, options: .alwaysMapped), label: label)
+    }
+
+    /// Reads the archive in `bytes`; a damaged header, a size past the end of the data or a bad checksum is an
+    /// ``ArchiveError`` naming `label` and the offset.
+    package init(_ bytes: Data, label: String) throws {
+        func damaged(_ offset: Int, _ reason: String) -> ArchiveError {
+            .damagedTar(source: label, offset: offset, reason: reason)
         }
         var members: [Member] = []
         var offset = 0

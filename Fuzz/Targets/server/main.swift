@@ -1,0 +1,39 @@
+import FuzzSupport
+import HummingbirdCore
+import Image2Text
+import NIOCore
+@testable import Image2TextServer
+
+private enum Demo {
+    static let model = try! GITModel(directory: DemoModel.folder)
+}
+
+/// A `/v1` request's fields as the server reads them, then checked against an endpoint with the demo model. The first
+/// byte picks the body form, the second the endpoint:
+/// - JSON: the rest is the body;
+/// - multipart: the rest's first line is the boundary, what follows the body;
+/// - raw media: the rest's first line is the query string, what follows the body.
+func fuzzServer(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    let input = FuzzInput.bytes(start, count)
+    guard input.count >= 2 else { return -1 }
+    let endpoint = Endpoint.allCases[Int(input[1]) % Endpoint.allCases.count]
+    let rest = input.dropFirst(2)
+    let line = rest.prefix { $0 != UInt8(ascii: "\n") }
+    let afterLine = ByteBuffer(bytes: rest.dropFirst(line.count + 1))
+    ErrorOracle.expect([APIError.self, FieldError.self, GenerationError.self]) {
+        let fields: RequestFields
+        switch input[0] % 3 {
+        case 0:
+            fields = try RequestFields.json(ByteBuffer(bytes: rest))
+        case 1:
+            fields = try RequestFields.multipart(afterLine, boundary: String(decoding: line, as: UTF8.self))
+        default:
+            let uri = URI(endpoint.path + "?" + String(decoding: line, as: UTF8.self))
+            fields = RequestFields.raw(afterLine, query: uri.queryParameters.map { (String($0.key), String($0.value)) })
+        }
+        _ = try InferenceRequest(endpoint: endpoint, fields: fields, defaults: GenerationOptions(), model: Demo.model)
+    }
+    return 0
+}
+
+LibFuzzer.run(fuzzServer)
