@@ -225,21 +225,6 @@ final class Flag: @unchecked Sendable {
     func set() { lock.withLock { value = true } }
 }
 
-/// `operation`'s result, or `onTimeout()`'s error once `limit` has passed (the operation is then cancelled).
-func withDeadline<T: Sendable>(
-    _ limit: Duration, _ operation: @escaping @Sendable () async throws -> T, onTimeout: @escaping @Sendable () -> any Error
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask(operation: operation)
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw onTimeout()
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
-}
-
 /// Answers a path without a route with 404, and a route's path asked with another method with 405 and `Allow`, both
 /// with the JSON error body (the router's own answer is an empty 404).
 struct UnroutedRequestMiddleware<Context: RequestContext>: RouterMiddleware {
