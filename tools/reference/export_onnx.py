@@ -227,8 +227,8 @@ def transformers_reference(model, processor, images):
         for image in images:
             pixel_values = processor(images=image, return_tensors="pt").pixel_values
             vision = model.git.visual_projection(model.git.image_encoder(pixel_values).last_hidden_state)
-            result = model(pixel_values=pixel_values, input_ids=torch.tensor([[model.generation_config.bos_token_id]]), use_cache=True,
-                           logits_to_keep=1)
+            prompt = torch.tensor([[model.generation_config.bos_token_id]])
+            result = model(pixel_values=pixel_values, input_ids=prompt, use_cache=True, logits_to_keep=1)
             logits = [result.logits[0, -1].numpy().copy()]
             cache, tokens = result.past_key_values, [int(result.logits[0, -1].argmax())]
             for t in range(1, NEW_TOKENS):
@@ -269,7 +269,8 @@ def check(runner, refs, batch_ref):
         per_image.append({"vision": relative_error(ref["vision"], image_tokens[0]),
                           "prefill_logits": relative_error(ref["logits"][0], logits[0]),
                           "step_logits_max": max(step_errors), "next_token_agreement": agree,
-                          "greedy_ids": id_agreement(ref["greedy"], greedy), "beam4_ids": id_agreement(ref["beam"], beam)})
+                          "greedy_ids": id_agreement(ref["greedy"], greedy),
+                          "beam4_ids": id_agreement(ref["beam"], beam)})
     batch = runner.greedy(batch_ref["pixel_values"], NEW_TOKENS, NEW_TOKENS).tolist()
     batch_agreement = [id_agreement(t, o) for t, o in zip(batch_ref["greedy"], batch)]
     return {"images": per_image, "batch_greedy_ids": batch_agreement}

@@ -3,12 +3,12 @@ would write around them (greedy and beam search, mirroring transformers 5.23's c
 
 Graphs (one folder per precision, e.g. tools/reference/.cache/onnx/git-base-prng/fp32/; `manifest.json` one level up):
   vision.onnx           pixel_values [B, 3, 224, 224] -> image_tokens [B, 197, 768] (vision tower + visual projection)
-  decoder_prefill.onnx  image_tokens [B, 197, 768], input_ids [B, T] -> logits [B, V] (last position only, as generate's
-                        first step), image_key_i / image_value_i [B, 12, 197, 64] and text_key_i / text_value_i
-                        [B, 12, T, 64] for every decoder layer i: one pass over image tokens + prompt, as generate's prefill
-  decoder_step.onnx     input_ids [B, 1], image_key_i / image_value_i, past_text_key_i / past_text_value_i [B, 12, P, 64]
-                        -> logits [B, V], text_key_i / text_value_i [B, 12, P + 1, 64]; the new token's text position is
-                        P (text tokens before it), read from the cache's shape
+  decoder_prefill.onnx  image_tokens [B, 197, 768], input_ids [B, T] -> logits [B, V] (last position only, as
+                        generate's first step), image_key_i / image_value_i [B, 12, 197, 64] and text_key_i /
+                        text_value_i [B, 12, T, 64] for every decoder layer i: one pass over image tokens + prompt
+  decoder_step.onnx     input_ids [B, 1], image_key_i / image_value_i, past_text_key_i / past_text_value_i
+                        [B, 12, P, 64] -> logits [B, V], text_key_i / text_value_i [B, 12, P + 1, 64]; the new
+                        token's text position is P (text tokens before it), read from the cache's shape
 Prompts are unpadded: every row of a batch has the same prompt ([CLS] for captions).
 """
 import json
