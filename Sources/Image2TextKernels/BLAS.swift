@@ -4,6 +4,7 @@
 import Accelerate
 #else
 import CBLAS
+import CKernels
 #endif
 
 public enum BLAS {
@@ -40,6 +41,18 @@ public enum BLAS {
     ) {
         cblas_sgemv(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1,
                     beta, y, 1)
+    }
+
+    /// The BLAS library and the kernels it runs: `"OpenBLAS Haswell"`, `"OpenBLAS SkylakeX (switched: AVX-512 CPU
+    /// OpenBLAS did not recognise)"`, or `"Accelerate"`.
+    public static var kernelSet: String {
+        #if canImport(Accelerate)
+        return "Accelerate"
+        #else
+        let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+        return i2t_blas_switched_to_avx512() != 0
+            ? "OpenBLAS \(core) (switched: AVX-512 CPU OpenBLAS did not recognise)" : "OpenBLAS \(core)"
+        #endif
     }
 
     /// Sets the number of threads the BLAS library uses for one call (OpenBLAS only; Accelerate decides itself).
