@@ -1,5 +1,4 @@
 import FuzzSupport
-import HummingbirdCore
 import Image2Text
 import NIOCore
 @testable import Image2TextServer
@@ -28,8 +27,7 @@ func fuzzServer(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         case 1:
             fields = try RequestFields.multipart(afterLine, boundary: String(decoding: line, as: UTF8.self))
         default:
-            let uri = URI(endpoint.path + "?" + String(decoding: line, as: UTF8.self))
-            fields = RequestFields.raw(afterLine, query: uri.queryParameters.map { (String($0.key), String($0.value)) })
+            fields = try RequestFields.raw(afterLine, query: String(decoding: line, as: UTF8.self))
         }
         _ = try InferenceRequest(endpoint: endpoint, fields: fields, defaults: GenerationOptions(), model: Demo.model)
     }
