@@ -239,9 +239,7 @@ public final class GITModel: Sendable {
         for (frame, temporal) in zip(frames, temporalEmbeddings) {
             var features = try visionFeatures(frame)
             features.values.withUnsafeMutableBufferPointer { values in
-                for row in 0..<features.rows {
-                    RowKernels.add(values.baseAddress! + row * features.columns, temporal.pointer, count: features.columns)
-                }
+                RowKernels.add(row: temporal.pointer, to: values.baseAddress!, rows: features.rows, width: features.columns)
             }
             concatenated += features.values
             rows += features.rows

@@ -4,18 +4,27 @@ import Foundation
 /// memory bandwidth of a streaming read.
 public enum MachineLimits {
     /// GFLOP/s of `C = A · Bᵀ` with A `m × k` and B `n × k` (the `nn.Linear` layout), the best of `repeats` timed
-    /// calls after one warm-up.
-    public static func sgemmGFLOPS(m: Int, n: Int, k: Int, repeats: Int = 5) -> Double {
+    /// calls after one warm-up: one BLAS call running `threads` threads of its own (`pooled == false`), or
+    /// ``LinearProduct`` splitting the columns over the kernel threads, each part a single-threaded BLAS call.
+    public static func sgemmGFLOPS(m: Int, n: Int, k: Int, threads: Int = KernelThreads.count, pooled: Bool = false,
+                                   repeats: Int = 5) -> Double {
         let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: n * k)
         var c = [Float](repeating: 0, count: m * n)
+        if !pooled { BLAS.setThreadCount(threads) }
+        defer { if !pooled { BLAS.setThreadCount(1) } }  // what the kernel threads run BLAS with
         var best = Double.infinity
         for run in 0...repeats {
             let start = DispatchTime.now().uptimeNanoseconds
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     c.withUnsafeMutableBufferPointer { c in
-                        BLAS.sgemm(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: k, transposeB: true,
-                                   c: c.baseAddress!, ldc: n)
+                        if pooled {
+                            LinearProduct.apply(weight: WeightMatrix(type: .float32, rows: n, columns: k, values: b.baseAddress!),
+                                                bias: nil, input: a.baseAddress!, rows: m, output: c.baseAddress!)
+                        } else {
+                            BLAS.sgemm(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: k, transposeB: true,
+                                       c: c.baseAddress!, ldc: n)
+                        }
                     }
                 }
             }

@@ -48,9 +48,32 @@ private final class TestMatrix {
                 LinearProduct.apply(weight: weight.matrix, bias: bias, input: input, rows: rows, output: &ours)
                 BLAS.sgemm(m: rows, n: outFeatures, k: inFeatures, a: input, lda: inFeatures, b: weight.widened, ldb: inFeatures,
                            transposeB: true, c: &reference, ldc: outFeatures, beta: 1)
+                let tolerance = 1e-5 * Float(inFeatures).squareRoot() * 4
                 let worst = zip(ours, reference).map { abs($0 - $1) }.max()!
-                #expect(worst <= 1e-5 * Float(inFeatures).squareRoot() * 4,
-                        "\(type) \(inFeatures)→\(outFeatures), \(rows) rows, portable \(portable): max |Δ| \(worst)")
+                #expect(worst <= tolerance, "\(type) \(inFeatures)→\(outFeatures), \(rows) rows, portable \(portable): max |Δ| \(worst)")
+
+                // The epilogues, in one run of three products: ReLU after the product, and the product added to a residual.
+                let residual = (0..<rows * outFeatures).map { _ in Float.random(in: -1...1, using: &generator) }
+                var (stored, activated, accumulated) = (ours.map { _ in Float.nan }, ours.map { _ in Float.nan }, residual)
+                stored.withUnsafeMutableBufferPointer { stored in
+                    activated.withUnsafeMutableBufferPointer { activated in
+                        accumulated.withUnsafeMutableBufferPointer { accumulated in
+                            bias.withUnsafeBufferPointer { bias in
+                                LinearProduct.apply([
+                                    .init(weight: weight.matrix, bias: bias.baseAddress!, output: stored.baseAddress!),
+                                    .init(weight: weight.matrix, bias: bias.baseAddress!, output: activated.baseAddress!, epilogue: .activate(.relu)),
+                                    .init(weight: weight.matrix, bias: bias.baseAddress!, output: accumulated.baseAddress!, epilogue: .accumulate),
+                                ], input: input, rows: rows)
+                            }
+                        }
+                    }
+                }
+                let epilogueWorst = reference.indices.map {
+                    max(abs(stored[$0] - reference[$0]), abs(activated[$0] - max(reference[$0], 0)),
+                        abs(accumulated[$0] - (residual[$0] + reference[$0])))
+                }.max()!
+                #expect(epilogueWorst <= tolerance,
+                        "epilogues: \(type) \(inFeatures)→\(outFeatures), \(rows) rows, portable \(portable): max |Δ| \(epilogueWorst)")
             }
         }
     }

@@ -53,56 +53,55 @@ struct Attention {
         return withRawBlocks(0, [])
     }
 
+    /// Heads are independent: each is one part of a kernel-thread run, with its scores in the thread's scratch.
     private func attend(queries: UnsafePointer<Float>, queryCount: Int, blocks: [RawBlock], visibility: Visibility) -> Matrix {
         let keyCount = blocks.reduce(0) { $0 + $1.count }
+        let lastBlockCount = blocks.last?.count ?? 0
         let scale = 1 / Float(headDimension).squareRoot()
         var context = Matrix(rows: queryCount, columns: width)
-        var scores = [Float](repeating: 0, count: queryCount * keyCount)
-        scores.withUnsafeMutableBufferPointer { scoreBuffer in
-            context.values.withUnsafeMutableBufferPointer { contextBuffer in
-                let (scores, context) = (scoreBuffer.baseAddress!, contextBuffer.baseAddress!)
-                for head in 0..<heads {
-                    let column = head * headDimension
-                    var offset = 0
-                    // One query (every decoding step): BLAS runs M = 1 products several times faster as GEMV.
-                    for block in blocks {
-                        if queryCount == 1 {
-                            BLAS.sgemv(m: block.count, n: headDimension, a: block.keys + column, lda: width,
-                                       x: queries + column, y: scores + offset, alpha: scale)
-                        } else {
-                            BLAS.sgemm(m: queryCount, n: block.count, k: headDimension, a: queries + column, lda: width,
-                                       b: block.keys + column, ldb: width, transposeB: true,
-                                       c: scores + offset, ldc: keyCount, alpha: scale)
-                        }
-                        offset += block.count
+        context.values.withUnsafeMutableBufferPointer { contextBuffer in
+            let context = contextBuffer.baseAddress!
+            KernelThreads.run(parts: heads) { head in
+                let scores = KernelThreads.scratch(queryCount * keyCount)
+                let column = head * headDimension
+                var offset = 0
+                // One query (every decoding step): BLAS runs M = 1 products several times faster as GEMV.
+                for block in blocks {
+                    if queryCount == 1 {
+                        BLAS.sgemv(m: block.count, n: headDimension, a: block.keys + column, lda: width,
+                                   x: queries + column, y: scores + offset, alpha: scale)
+                    } else {
+                        BLAS.sgemm(m: queryCount, n: block.count, k: headDimension, a: queries + column, lda: width,
+                                   b: block.keys + column, ldb: width, transposeB: true,
+                                   c: scores + offset, ldc: keyCount, alpha: scale)
                     }
-                    for query in 0..<queryCount {
-                        let row = scores + query * keyCount
-                        let visible: Int
-                        switch visibility {
-                        case .all:
-                            visible = keyCount
-                        case .causalInLastBlock(let lastOffset):
-                            visible = keyCount - blocks[blocks.count - 1].count + lastOffset + query + 1
-                        case .additiveMask(let mask):
-                            for key in 0..<keyCount { row[key] += mask[query * keyCount + key] }
-                            visible = keyCount
-                        }
-                        RowKernels.softmax(row, count: visible)
-                        (row + visible).update(repeating: 0, count: keyCount - visible)
+                    offset += block.count
+                }
+                for query in 0..<queryCount {
+                    let row = scores + query * keyCount
+                    var visible = keyCount
+                    switch visibility {
+                    case .all:
+                        break
+                    case .causalInLastBlock(let lastOffset):
+                        visible = keyCount - lastBlockCount + lastOffset + query + 1
+                    case .additiveMask(let mask):
+                        mask.withUnsafeBufferPointer { RowKernels.add(row, $0.baseAddress! + query * keyCount, count: keyCount) }
                     }
-                    offset = 0
-                    for (index, block) in blocks.enumerated() {
-                        if queryCount == 1 {
-                            BLAS.sgemv(m: block.count, n: headDimension, a: block.values + column, lda: width, transposeA: true,
-                                       x: scores + offset, y: context + column, beta: index == 0 ? 0 : 1)
-                        } else {
-                            BLAS.sgemm(m: queryCount, n: headDimension, k: block.count, a: scores + offset, lda: keyCount,
-                                       b: block.values + column, ldb: width, transposeB: false,
-                                       c: context + column, ldc: width, beta: index == 0 ? 0 : 1)
-                        }
-                        offset += block.count
+                    RowKernels.softmax(row, count: visible)
+                    (row + visible).update(repeating: 0, count: keyCount - visible)
+                }
+                offset = 0
+                for (index, block) in blocks.enumerated() {
+                    if queryCount == 1 {
+                        BLAS.sgemv(m: block.count, n: headDimension, a: block.values + column, lda: width, transposeA: true,
+                                   x: scores + offset, y: context + column, beta: index == 0 ? 0 : 1)
+                    } else {
+                        BLAS.sgemm(m: queryCount, n: headDimension, k: block.count, a: scores + offset, lda: keyCount,
+                                   b: block.values + column, ldb: width, transposeB: false,
+                                   c: context + column, ldc: width, beta: index == 0 ? 0 : 1)
                     }
+                    offset += block.count
                 }
             }
         }

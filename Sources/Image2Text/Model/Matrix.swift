@@ -23,6 +23,12 @@ struct Matrix: Sendable {
         Matrix(rows: range.count, columns: columns, values: Array(values[(range.lowerBound * columns)..<(range.upperBound * columns)]))
     }
 
+    /// The rows of `ranges`, one range after another, as a new matrix.
+    func rows(_ ranges: [Range<Int>]) -> Matrix {
+        Matrix(rows: ranges.reduce(0) { $0 + $1.count }, columns: columns,
+               values: ranges.flatMap { values[($0.lowerBound * columns)..<($0.upperBound * columns)] })
+    }
+
     /// This matrix with `other`'s rows appended.
     func appendingRows(of other: Matrix) -> Matrix {
         precondition(other.columns == columns)

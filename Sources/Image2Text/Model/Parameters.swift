@@ -103,16 +103,53 @@ struct Linear: Sendable {
     var outFeatures: Int { weight.matrix.rows }
 
     /// The `x.rows × outFeatures` result for `x` of `inFeatures` columns.
-    func callAsFunction(_ x: Matrix) -> Matrix {
-        precondition(x.columns == inFeatures, "linear layer takes \(inFeatures) features, got \(x.columns)")
+    func callAsFunction(_ x: Matrix) -> Matrix { Linear.products([self], of: x)[0] }
+
+    /// `activation(x · Wᵀ + b)`, the activation applied as each part of the product is done.
+    func callAsFunction(_ x: Matrix, activation: Activation) -> Matrix {
         var y = Matrix(rows: x.rows, columns: outFeatures)
+        product(x, into: &y, epilogue: .activate(activation.kernel))
+        return y
+    }
+
+    /// `residual += x · Wᵀ + b`: a residual connection, added as each part of the product is done.
+    func accumulate(_ x: Matrix, into residual: inout Matrix) {
+        precondition(residual.rows == x.rows && residual.columns == outFeatures)
+        product(x, into: &residual, epilogue: .accumulate)
+    }
+
+    /// The products of several layers with the same input (a layer's query, key and value), in one run of the
+    /// kernel threads.
+    static func products(_ linears: [Linear], of x: Matrix) -> [Matrix] {
+        for linear in linears {
+            precondition(x.columns == linear.inFeatures, "linear layer takes \(linear.inFeatures) features, got \(x.columns)")
+        }
+        return products(linears[...], of: x, outputs: [])
+    }
+
+    /// Allocates one output per level of recursion (each level owns its matrix while the products run).
+    private static func products(_ linears: ArraySlice<Linear>, of x: Matrix, outputs: [LinearProduct.Product]) -> [Matrix] {
+        guard let linear = linears.first else {
+            x.values.withUnsafeBufferPointer { LinearProduct.apply(outputs, input: $0.baseAddress!, rows: x.rows) }
+            return []
+        }
+        var output = Matrix(rows: x.rows, columns: linear.outFeatures)
+        var rest = [Matrix]()
+        output.values.withUnsafeMutableBufferPointer { buffer in
+            let product = LinearProduct.Product(weight: linear.weight.matrix, bias: linear.bias.pointer, output: buffer.baseAddress!)
+            rest = products(linears.dropFirst(), of: x, outputs: outputs + [product])
+        }
+        return [output] + rest
+    }
+
+    private func product(_ x: Matrix, into y: inout Matrix, epilogue: LinearProduct.Epilogue) {
+        precondition(x.columns == inFeatures, "linear layer takes \(inFeatures) features, got \(x.columns)")
         x.values.withUnsafeBufferPointer { input in
             y.values.withUnsafeMutableBufferPointer { output in
                 LinearProduct.apply(weight: weight.matrix, bias: bias.pointer, input: input.baseAddress!, rows: x.rows,
-                                    output: output.baseAddress!)
+                                    output: output.baseAddress!, epilogue: epilogue)
             }
         }
-        return y
     }
 }
 
@@ -122,11 +159,29 @@ struct LayerNorm: Sendable {
     let beta: FloatTensor
     let epsilon: Float
 
-    func apply(_ x: inout Matrix) {
-        precondition(x.columns == gamma.count)
-        x.values.withUnsafeMutableBufferPointer {
-            RowKernels.layerNorm($0.baseAddress!, rows: x.rows, width: x.columns, gamma: gamma.pointer, beta: beta.pointer, epsilon: epsilon)
+    /// `x = LayerNorm(x + residual)` (`x = LayerNorm(x)` without a residual), the sum taken first as PyTorch does.
+    func apply(_ x: inout Matrix, residual: Matrix? = nil) {
+        precondition(x.columns == gamma.count && (residual.map { $0.rows == x.rows && $0.columns == x.columns } ?? true))
+        x.values.withUnsafeMutableBufferPointer { values in
+            func normalize(_ residual: UnsafePointer<Float>?) {
+                RowKernels.layerNorm(values.baseAddress!, residual: residual, rows: x.rows, width: x.columns, gamma: gamma.pointer,
+                                     beta: beta.pointer, epsilon: epsilon, output: values.baseAddress!)
+            }
+            if let residual { residual.values.withUnsafeBufferPointer { normalize($0.baseAddress!) } } else { normalize(nil) }
         }
+    }
+
+    /// `LayerNorm(x)` as a new matrix.
+    func callAsFunction(_ x: Matrix) -> Matrix {
+        precondition(x.columns == gamma.count)
+        var y = Matrix(rows: x.rows, columns: x.columns)
+        x.values.withUnsafeBufferPointer { input in
+            y.values.withUnsafeMutableBufferPointer { output in
+                RowKernels.layerNorm(input.baseAddress!, rows: x.rows, width: x.columns, gamma: gamma.pointer, beta: beta.pointer,
+                                     epsilon: epsilon, output: output.baseAddress!)
+            }
+        }
+        return y
     }
 }
 
@@ -162,15 +217,12 @@ struct ParameterReader {
 }
 
 extension Activation {
-    /// Applies the activation in place to `x`.
-    func apply(_ x: inout Matrix) {
-        x.values.withUnsafeMutableBufferPointer { buffer in
-            let (pointer, count) = (buffer.baseAddress!, buffer.count)
-            switch self {
-            case .gelu: ActivationKernels.gelu(pointer, count: count)
-            case .quickGELU: ActivationKernels.quickGELU(pointer, count: count)
-            case .relu: ActivationKernels.relu(pointer, count: count)
-            }
+    /// The kernel that computes the function.
+    var kernel: ActivationKernel {
+        switch self {
+        case .gelu: .gelu
+        case .quickGELU: .quickGELU
+        case .relu: .relu
         }
     }
 }

@@ -59,16 +59,17 @@ struct TextDecoder: Sendable {
     }
 
     /// Runs the projected image tokens through every layer, keeping each layer's keys and values. The last layer's
-    /// attention output and feed-forward are skipped for image tokens: nothing reads them.
+    /// queries, attention, output projection and feed-forward are skipped for image tokens: nothing reads them.
     func encode(imageTokens: Matrix) -> ImageContext {
         var hidden = imageTokens
         var keys = [[Float]](), values = [[Float]]()
         for (index, layer) in layers.enumerated() {
-            let (layerKeys, layerValues) = (layer.key(hidden), layer.value(hidden))
-            keys.append(layerKeys.values)
-            values.append(layerValues.values)
-            if index == layers.count - 1 { break }
-            let context = attention(queries: layer.query(hidden), blocks: [.init(keys: layerKeys.values, values: layerValues.values)],
+            let isLast = index == layers.count - 1
+            let projected = Linear.products(isLast ? [layer.key, layer.value] : [layer.key, layer.value, layer.query], of: hidden)
+            keys.append(projected[0].values)
+            values.append(projected[1].values)
+            if isLast { break }
+            let context = attention(queries: projected[2], blocks: [.init(keys: projected[0].values, values: projected[1].values)],
                                     visibility: .all)
             hidden = feedForward(layer: layer, context: context, residual: hidden)
         }
@@ -92,24 +93,30 @@ struct TextDecoder: Sendable {
         var hidden = embed(tokens.joined().map { $0 },
                            positions: tokens.indices.flatMap { sequence in (0..<tokens[sequence].count).map { starts[sequence] + $0 } })
         for (index, layer) in layers.enumerated() {
-            let (queries, keys, values) = (layer.query(hidden), layer.key(hidden), layer.value(hidden))
+            // The last layer's output is read only at each sequence's last token: there the other tokens need just
+            // their keys and values.
+            let isLast = index == layers.count - 1
+            let queried = isLast ? packedRanges.map { $0.upperBound - 1..<$0.upperBound } : packedRanges
+            let projected = Linear.products(isLast ? [layer.key, layer.value] : [layer.key, layer.value, layer.query], of: hidden)
+            let residual = isLast ? hidden.rows(queried) : hidden
+            let queries = isLast ? layer.query(residual) : projected[2]
             var context = [Float]()
-            context.reserveCapacity(hidden.values.count)
+            context.reserveCapacity(residual.values.count)
+            var queryRow = 0
             for (sequence, rows) in packedRanges.enumerated() {
-                caches[sequence].append(layer: index, keys: keys.rows(rows), values: values.rows(rows))
-                let image = images[sequence]
+                caches[sequence].append(layer: index, keys: projected[0].rows(rows), values: projected[1].rows(rows))
+                let (image, queriedRows) = (images[sequence], queried[sequence])
                 context += attention(
-                    queries: queries.rows(rows),
+                    queries: queries.rows(queryRow..<queryRow + queriedRows.count),
                     blocks: [.init(keys: image.keys[index], values: image.values[index]),
                              .init(keys: caches[sequence].keys[index], values: caches[sequence].values[index])],
-                    visibility: .causalInLastBlock(offset: starts[sequence])).values
+                    visibility: .causalInLastBlock(offset: starts[sequence] + queriedRows.lowerBound - rows.lowerBound)).values
+                queryRow += queriedRows.count
             }
-            hidden = feedForward(layer: layer, context: Matrix(rows: hidden.rows, columns: hiddenSize, values: context), residual: hidden)
+            hidden = feedForward(layer: layer, context: Matrix(rows: residual.rows, columns: hiddenSize, values: context), residual: residual)
         }
         for (sequence, rows) in packedRanges.enumerated() { caches[sequence].advance(by: rows.count) }
-        let last = Matrix(rows: tokens.count, columns: hiddenSize,
-                          values: packedRanges.flatMap { hidden.row($0.upperBound - 1) })
-        return (last, lmHead(last))
+        return (hidden, lmHead(hidden))
     }
 
     /// transformers' plain forward pass without a cache: the whole sequence [image tokens, text tokens] at once with
@@ -128,8 +135,8 @@ struct TextDecoder: Sendable {
         }
         var hidden = imageTokens.appendingRows(of: embed(tokens, positions: Array(tokens.indices)))
         for layer in layers {
-            let context = attention(queries: layer.query(hidden),
-                                    blocks: [.init(keys: layer.key(hidden).values, values: layer.value(hidden).values)],
+            let projected = Linear.products([layer.query, layer.key, layer.value], of: hidden)
+            let context = attention(queries: projected[0], blocks: [.init(keys: projected[1].values, values: projected[2].values)],
                                     visibility: .additiveMask(mask))
             hidden = feedForward(layer: layer, context: context, residual: hidden)
         }
@@ -153,13 +160,9 @@ struct TextDecoder: Sendable {
     /// The rest of a layer after attention: output projection, residual, LayerNorm, feed-forward, residual, LayerNorm.
     private func feedForward(layer: Layer, context: Matrix, residual: Matrix) -> Matrix {
         var attended = layer.attentionOutput(context)
-        add(residual, to: &attended)
-        layer.attentionLayerNorm.apply(&attended)
-        var intermediate = layer.intermediate(attended)
-        activation.apply(&intermediate)
-        var output = layer.output(intermediate)
-        add(attended, to: &output)
-        layer.outputLayerNorm.apply(&output)
+        layer.attentionLayerNorm.apply(&attended, residual: residual)
+        var output = layer.output(layer.intermediate(attended, activation: activation))
+        layer.outputLayerNorm.apply(&output, residual: attended)
         return output
     }
 }

@@ -48,15 +48,8 @@ struct VisionTower: Sendable {
         var hidden = embed(pixels)
         preLayerNorm.apply(&hidden)
         for layer in layers {
-            var normed = hidden
-            layer.layerNorm1.apply(&normed)
-            let context = selfAttention(normed, layer: layer)
-            add(layer.output(context), to: &hidden)
-            normed = hidden
-            layer.layerNorm2.apply(&normed)
-            var intermediate = layer.fc1(normed)
-            activation.apply(&intermediate)
-            add(layer.fc2(intermediate), to: &hidden)
+            layer.output.accumulate(selfAttention(layer.layerNorm1(hidden), layer: layer), into: &hidden)
+            layer.fc2.accumulate(layer.fc1(layer.layerNorm2(hidden), activation: activation), into: &hidden)
         }
         postLayerNorm.apply(&hidden)
         return hidden
@@ -88,8 +81,8 @@ struct VisionTower: Sendable {
             patches.values.withUnsafeBufferPointer { input in
                 let output = output.baseAddress!
                 output.update(from: classEmbedding.pointer, count: width)
-                BLAS.sgemm(m: rows * columns, n: width, k: patchLength, a: input.baseAddress!, lda: patchLength,
-                           b: patchEmbedding.pointer, ldb: patchLength, transposeB: true, c: output + width, ldc: width)
+                LinearProduct.apply(weight: WeightMatrix(type: .float32, rows: width, columns: patchLength, values: patchEmbedding.pointer),
+                                    bias: nil, input: input.baseAddress!, rows: rows * columns, output: output + width)
                 positions.withTable(rows: rows, columns: columns) { RowKernels.add(output, $0, count: tokens * width) }
             }
         }
@@ -97,14 +90,7 @@ struct VisionTower: Sendable {
     }
 
     private func selfAttention(_ x: Matrix, layer: Layer) -> Matrix {
-        attention(queries: layer.query(x), blocks: [.init(keys: layer.key(x).values, values: layer.value(x).values)], visibility: .all)
-    }
-}
-
-/// `x += y`, element-wise.
-func add(_ y: Matrix, to x: inout Matrix) {
-    precondition(x.values.count == y.values.count)
-    x.values.withUnsafeMutableBufferPointer { target in
-        y.values.withUnsafeBufferPointer { RowKernels.add(target.baseAddress!, $0.baseAddress!, count: $0.count) }
+        let projected = Linear.products([layer.query, layer.key, layer.value], of: x)
+        return attention(queries: projected[0], blocks: [.init(keys: projected[1].values, values: projected[2].values)], visibility: .all)
     }
 }
