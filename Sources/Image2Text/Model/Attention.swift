@@ -65,7 +65,9 @@ struct Attention {
                 let scores = KernelThreads.scratch(queryCount * keyCount)
                 let column = head * headDimension
                 var offset = 0
-                // One query (every decoding step): BLAS runs M = 1 products several times faster as GEMV.
+                // One query (every decoding step): BLAS runs M = 1 products several times faster as GEMV. (BLAS's sgemv
+                // may scale y by beta = 0 rather than overwrite it, so y starts at zero, here and for the context.)
+                if queryCount == 1 { scores.update(repeating: 0, count: keyCount) }
                 for block in blocks {
                     if queryCount == 1 {
                         BLAS.sgemv(m: block.count, n: headDimension, a: block.keys + column, lda: width,
@@ -92,6 +94,7 @@ struct Attention {
                     (row + visible).update(repeating: 0, count: keyCount - visible)
                 }
                 offset = 0
+                if queryCount == 1 { (context + column).update(repeating: 0, count: headDimension) }
                 for (index, block) in blocks.enumerated() {
                     if queryCount == 1 {
                         BLAS.sgemv(m: block.count, n: headDimension, a: block.values + column, lda: width, transposeA: true,

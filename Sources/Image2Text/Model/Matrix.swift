@@ -4,10 +4,11 @@ struct Matrix: Sendable {
     let columns: Int
     var values: [Float]
 
-    /// A zero-filled matrix.
+    /// A matrix for a result that writes every element before anything reads it: the values are left as the
+    /// allocation found them (zero-filling them first would be a serial pass over every product's output).
     init(rows: Int, columns: Int) {
         (self.rows, self.columns) = (rows, columns)
-        values = [Float](repeating: 0, count: rows * columns)
+        values = [Float](unsafeUninitializedCapacity: rows * columns) { _, count in count = rows * columns }
     }
 
     init(rows: Int, columns: Int, values: [Float]) {
