@@ -14,12 +14,12 @@ public enum LinearProduct {
     /// Largest number of rows that go to our kernel.
     public static let maximumKernelRows = 8
 
-    /// Float32 elements one part widens for sgemm (4 MB): every vision-encoder weight in a few parts, the LM head in many.
+    /// Float32 elements widened at a time for sgemm, in the thread's scratch (4 MB).
     static let widenedPartElements = 1 << 20
 
-    /// Fewest output columns of an sgemm part: narrower parts lose more to BLAS's per-call packing of the input than
-    /// they gain in balance.
-    static let minimumGEMMColumns = 64
+    /// Fewest output columns of an sgemm part: OpenBLAS runs the image tokens' products as fast in parts of 128
+    /// columns as whole; narrower parts lose to its per-call packing of the input.
+    static let minimumGEMMColumns = 128
 
     /// What is done with `bias + weight · input`.
     public enum Epilogue: Sendable {
@@ -44,6 +44,10 @@ public enum LinearProduct {
         }
     }
 
+    /// Parts per thread of an sgemm run, taken as threads come free: a thread that falls behind (on a shared
+    /// machine) holds up the others for a small part only. (1, 2, 3 and 6 measured alike on 2 threads.)
+    static let partsPerThread = 3
+
     private enum Path { case kernel, sgemv, sgemm }
 
     /// `output[r] = bias + weight · input[r]` (then `epilogue`) for `rows` rows of `weight.columns` inputs (`output`
@@ -65,14 +69,12 @@ public enum LinearProduct {
     }
 
     private static func run(_ products: [Product], input: UnsafePointer<Float>, rows: Int, path forced: Path?) {
-        let threads = KernelThreads.available
-        let parts = products.indices.flatMap { index in
-            let path = forced ?? path(for: products[index].weight, rows: rows)
-            return columnRanges(products[index].weight, rows: rows, path: path, threads: threads).map { (index, path, $0) }
-        }
-        KernelThreads.run(parts: parts.count) { part in
-            let (index, path, columns) = parts[part]
-            compute(products[index], path: path, columns: columns, input: input, rows: rows)
+        let pieces = split(products.map { (weight: $0.weight, path: forced ?? path(for: $0.weight, rows: rows)) }, rows: rows,
+                           threads: KernelThreads.available)
+        KernelThreads.run(parts: pieces.count) { part in
+            for (index, path, columns) in pieces[part] {
+                compute(products[index], path: path, columns: columns, input: input, rows: rows)
+            }
         }
     }
 
@@ -81,24 +83,39 @@ public enum LinearProduct {
         return rows <= maximumKernelRows ? .kernel : .sgemm
     }
 
-    /// The output columns of each part: multiples of 16 wide (BLAS's and our kernel's tiles) but the last.
-    private static func columnRanges(_ weight: WeightMatrix, rows: Int, path: Path, threads: Int) -> [Range<Int>] {
-        let (inFeatures, outFeatures) = (weight.columns, weight.rows)
-        var parts: Int
-        switch path {
-        case .kernel, .sgemv:
-            // A part costs a few microseconds: only large weights are split, one part per thread (memory-bound).
-            parts = inFeatures * outFeatures >= 1 << 18 ? min(threads, outFeatures / 64) : 1
-        case .sgemm:
-            // Three parts per thread, taken as threads come free, keep the threads busy on a shared machine.
-            parts = threads > 1 && rows * inFeatures * outFeatures >= 1 << 21 ? min(3 * threads, outFeatures / minimumGEMMColumns) : 1
-            if weight.type != .float32 {
-                parts = max(parts, (inFeatures * outFeatures + widenedPartElements - 1) / widenedPartElements)
+    /// The pieces each part computes: the products' output columns side by side, cut into near-equal parts on
+    /// multiples of 16 (BLAS's and our kernel's tiles) within each product. A part may span products: the fewer
+    /// the parts, the fewer times BLAS packs the shared input, and with equal parts the threads finish together.
+    private static func split(_ products: [(weight: WeightMatrix, path: Path)], rows: Int, threads: Int)
+        -> [[(product: Int, path: Path, columns: Range<Int>)]] {
+        let total = products.reduce(0) { $0 + $1.weight.rows }
+        let inFeatures = products.first?.weight.columns ?? 0
+        var parts = 1
+        if threads > 1 {
+            if products.allSatisfy({ $0.path == .sgemm }) {
+                if rows * inFeatures * total >= 1 << 21 { parts = min(partsPerThread * threads, total / minimumGEMMColumns) }
+            } else if inFeatures * total >= 1 << 18 {
+                // Memory-bound: one part per thread; a part costs a few microseconds, so small weights stay whole.
+                parts = min(threads, total / 64)
             }
         }
         parts = max(1, parts)
-        let width = ((outFeatures + parts - 1) / parts + 15) / 16 * 16
-        return stride(from: 0, to: outFeatures, by: width).map { $0..<min(outFeatures, $0 + width) }
+        // Cut j at column j · total / parts of the side-by-side columns, moved down to a multiple of 16 in its product.
+        let starts = products.reduce(into: [0]) { $0.append($0.last! + $1.weight.rows) }
+        let cuts: [(product: Int, column: Int)] = (0...parts).map { cut in
+            let position = cut * total / parts
+            guard position < total else { return (products.count, 0) }
+            let product = starts.lastIndex { $0 <= position }!
+            return (product, (position - starts[product]) / 16 * 16)
+        }
+        return (0..<parts).map { part in
+            let (from, to) = (cuts[part], cuts[part + 1])
+            return (from.product...min(to.product, products.count - 1)).compactMap { product in
+                let begin = product == from.product ? from.column : 0
+                let end = product == to.product ? to.column : products[product].weight.rows
+                return begin < end ? (product, products[product].path, begin..<end) : nil
+            }
+        }
     }
 
     private static func compute(_ product: Product, path: Path, columns: Range<Int>, input: UnsafePointer<Float>, rows: Int) {
@@ -129,19 +146,23 @@ public enum LinearProduct {
             } else if !accumulates {
                 for row in 0..<rows { (output + row * outFeatures).update(repeating: 0, count: width) }
             }
-            let weights: UnsafePointer<Float>
-            if weight.type == .float32 {
-                weights = weight.values.assumingMemoryBound(to: Float.self) + columns.lowerBound * inFeatures
-            } else {
-                let widened = KernelThreads.scratch(width * inFeatures)
-                weight.widen(rows: columns, into: widened)
-                weights = UnsafePointer(widened)
-            }
             if path == .sgemv {
-                BLAS.sgemv(m: width, n: inFeatures, a: weights, lda: inFeatures, x: input, y: output, beta: 1)
-            } else {
-                BLAS.sgemm(m: rows, n: width, k: inFeatures, a: input, lda: inFeatures, b: weights, ldb: inFeatures,
+                BLAS.sgemv(m: width, n: inFeatures, a: weight.values.assumingMemoryBound(to: Float.self) + columns.lowerBound * inFeatures,
+                           lda: inFeatures, x: input, y: output, beta: 1)
+            } else if weight.type == .float32 {
+                BLAS.sgemm(m: rows, n: width, k: inFeatures, a: input, lda: inFeatures,
+                           b: weight.values.assumingMemoryBound(to: Float.self) + columns.lowerBound * inFeatures, ldb: inFeatures,
                            transposeB: true, c: output, ldc: outFeatures, beta: 1)
+            } else {
+                // Reduced-precision weights are widened to float32 a block of rows at a time, in the thread's scratch.
+                let blockRows = max(16, widenedPartElements / inFeatures / 16 * 16)
+                let widened = KernelThreads.scratch(min(width, blockRows) * inFeatures)
+                for begin in stride(from: columns.lowerBound, to: columns.upperBound, by: blockRows) {
+                    let block = begin..<min(columns.upperBound, begin + blockRows)
+                    weight.widen(rows: block, into: widened)
+                    BLAS.sgemm(m: rows, n: block.count, k: inFeatures, a: input, lda: inFeatures, b: widened, ldb: inFeatures,
+                               transposeB: true, c: product.output + begin, ldc: outFeatures, beta: 1)
+                }
             }
         }
         if case .activate(let function) = product.epilogue {

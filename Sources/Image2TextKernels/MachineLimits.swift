@@ -34,6 +34,33 @@ public enum MachineLimits {
         return 2 * Double(m * n * k) / best / 1e9
     }
 
+    /// GFLOP/s of `threads` independent single-threaded products of that shape side by side, one per kernel thread,
+    /// each with its own output: what the threads can do with no synchronisation or shared work at all, the limit of
+    /// splitting one product over them.
+    public static func independentSGEMMGFLOPS(m: Int, n: Int, k: Int, threads: Int = KernelThreads.count, repeats: Int = 5) -> Double {
+        let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: n * k)
+        let outputs = UnsafeMutablePointer<Float>.allocate(capacity: threads * m * n)
+        defer { outputs.deallocate() }
+        let callsPerThread = 3
+        var best = Double.infinity
+        for run in 0...repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    KernelThreads.run(parts: threads) { part in
+                        for _ in 0..<callsPerThread {
+                            BLAS.sgemm(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: k, transposeB: true,
+                                       c: outputs + part * m * n, ldc: n)
+                        }
+                    }
+                }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            if run > 0 { best = min(best, seconds) }
+        }
+        return 2 * Double(threads * callsPerThread * m * n * k) / best / 1e9
+    }
+
     /// GB/s of summing a `megabytes` buffer of floats (much larger than the caches) with `threads` threads, each
     /// summing its own part, the best of `repeats` passes.
     public static func streamingReadGBPS(megabytes: Int = 512, threads: Int = KernelThreads.count, repeats: Int = 5) -> Double {

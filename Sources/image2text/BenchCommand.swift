@@ -78,8 +78,9 @@ struct BenchCommand: ParsableCommand {
                                                       timing.median * 1e3, timing.min * 1e3, timing.max * 1e3, timing.runs))
         }
         for (shape, rate) in result.limits.sgemmGFLOPS.sorted(by: { $0.key < $1.key }) {
-            GenerationOutput.printLine(String(format: "sgemm %@: %.1f GFLOP/s, split over the kernel threads %.1f", shape, rate,
-                                              result.limits.pooledSGEMMGFLOPS[shape] ?? 0))
+            GenerationOutput.printLine(String(format: "sgemm %@: %.1f GFLOP/s, split over the kernel threads %.1f, one per thread side by side %.1f",
+                                              shape, rate, result.limits.pooledSGEMMGFLOPS[shape] ?? 0,
+                                              result.limits.independentSGEMMGFLOPS[shape] ?? 0))
         }
         let derived = result.derived
         let lmHead = result.limits.lmHeadMilliseconds

@@ -26,6 +26,10 @@ public struct StageBenchmark: Sendable, Encodable {
         /// The same products as the model runs them: columns split over the kernel threads, single-threaded BLAS in
         /// each part (``LinearProduct``).
         public let pooledSGEMMGFLOPS: [String: Double]
+        /// One single-threaded product per kernel thread, side by side: the most the threads can do on each shape
+        /// (``MachineLimits/independentSGEMMGFLOPS(m:n:k:threads:repeats:)``). Over the 1-thread sgemm rate, this
+        /// is how much faster any split of the products over the threads can be.
+        public let independentSGEMMGFLOPS: [String: Double]
         /// A streaming read of a buffer much larger than the caches, GB/s.
         public let bandwidthGBPS: Double
         /// Milliseconds of the LM head's shape in float32 for 1, 4 and 8 rows, our kernel against BLAS
@@ -39,7 +43,8 @@ public struct StageBenchmark: Sendable, Encodable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case sgemmGFLOPS = "sgemm_gflops", pooledSGEMMGFLOPS = "pooled_sgemm_gflops", bandwidthGBPS = "bandwidth_gbps"
+            case sgemmGFLOPS = "sgemm_gflops", pooledSGEMMGFLOPS = "pooled_sgemm_gflops"
+            case independentSGEMMGFLOPS = "independent_sgemm_gflops", bandwidthGBPS = "bandwidth_gbps"
             case lmHeadMilliseconds = "lm_head_ms", referenceSGEMMGFLOPS = "reference_sgemm_gflops"
         }
 
@@ -47,6 +52,7 @@ public struct StageBenchmark: Sendable, Encodable {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(sgemmGFLOPS, forKey: .sgemmGFLOPS)
             try container.encode(pooledSGEMMGFLOPS, forKey: .pooledSGEMMGFLOPS)
+            try container.encode(independentSGEMMGFLOPS, forKey: .independentSGEMMGFLOPS)
             try container.encode(bandwidthGBPS, forKey: .bandwidthGBPS)
             try container.encode(lmHeadMilliseconds, forKey: .lmHeadMilliseconds)
             try container.encode(referenceSGEMMGFLOPS, forKey: .referenceSGEMMGFLOPS)
@@ -138,11 +144,14 @@ public struct StageBenchmark: Sendable, Encodable {
         }
 
         let shapes = [(197, 768, 768), (197, 3072, 768), (197, 768, 3072)]
-        func rates(pooled: Bool) -> [String: Double] {
-            Dictionary(uniqueKeysWithValues: shapes.map { m, n, k in ("\(m)x\(k)x\(n)", MachineLimits.sgemmGFLOPS(m: m, n: n, k: k, pooled: pooled)) })
+        func rates(_ rate: (Int, Int, Int) -> Double) -> [String: Double] {
+            Dictionary(uniqueKeysWithValues: shapes.map { m, n, k in ("\(m)x\(k)x\(n)", rate(m, n, k)) })
         }
-        let pooled = rates(pooled: true)  // first: OpenBLAS's own threads spin for a while after its threaded calls
-        let limits = Limits(sgemmGFLOPS: rates(pooled: false), pooledSGEMMGFLOPS: pooled,
+        // OpenBLAS's own threads spin for a while after its threaded calls: those are measured last.
+        let pooled = rates { MachineLimits.sgemmGFLOPS(m: $0, n: $1, k: $2, pooled: true) }
+        let independent = rates { MachineLimits.independentSGEMMGFLOPS(m: $0, n: $1, k: $2) }
+        let limits = Limits(sgemmGFLOPS: rates { MachineLimits.sgemmGFLOPS(m: $0, n: $1, k: $2) }, pooledSGEMMGFLOPS: pooled,
+                            independentSGEMMGFLOPS: independent,
                             bandwidthGBPS: MachineLimits.streamingReadGBPS(),
                             lmHeadMilliseconds: MachineLimits.smallProductMilliseconds(
                                 inFeatures: decoder.lmHead.inFeatures, outFeatures: decoder.lmHead.outFeatures))
