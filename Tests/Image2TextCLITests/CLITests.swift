@@ -367,11 +367,17 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let figures = try #require(report["figures"] as? [String: [String: Any]])
-        #expect(Set(figures.keys) == ["load", "preprocess", "vision", "prefill", "decode_step", "caption20", "beam4", "batch8"])
+        #expect(Set(figures.keys) == ["load", "preprocess", "vision", "decoder_prefill", "prefill", "decode_step", "caption20", "beam4", "batch8"])
         #expect(figures.values.allSatisfy { ($0["median"] as? Double ?? 0) > 0 })
         let limits = try #require(report["limits"] as? [String: Any])
-        #expect((limits["bandwidth_gbps"] as? Double ?? 0) > 0 && (limits["sgemm_gflops"] as? [String: Double])?.count == 3)
-        #expect((report["derived"] as? [String: Any])?["decode_floor_seconds"] as? Double ?? 0 > 0)
+        #expect((limits["bandwidth_gbps"] as? Double ?? 0) > 0 && (limits["reference_sgemm_gflops"] as? Double ?? 0) > 0)
+        for key in ["sgemm_gflops", "pooled_sgemm_gflops", "independent_sgemm_gflops"] {
+            #expect((limits[key] as? [String: Double])?.count == 3, "\(key)")
+        }
+        let derived = try #require(report["derived"] as? [String: Any])
+        for key in ["decode_floor_seconds", "vision_fraction_of_sgemm", "decoder_prefill_fraction_of_sgemm"] {
+            #expect(derived[key] as? Double ?? 0 > 0, "\(key)")
+        }
         #expect((limits["lm_head_ms"] as? [String: Double])?.keys.sorted() == ["ours_1", "ours_4", "ours_8", "sgemm_1", "sgemm_4", "sgemm_8", "sgemv_1"])
         #expect(report["dtype"] as? String == "f32")
         #expect(try run(["caption", "--threads", "1", "Fixtures/easyvqa/5.png"]).stdout == "a brown rectangle\n")
