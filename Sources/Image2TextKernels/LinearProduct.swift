@@ -4,7 +4,8 @@ import CKernels
 /// kernel threads by output columns (each part reads its own rows of the weight):
 /// - up to 8 rows (the decode step: one row per sequence): our kernel, one pass over the weights per call, at memory
 ///   speed. BLAS libraries run such small-M products far below it: OpenBLAS 0.3.21's sgemm takes 2–3× longer for 2–8
-///   rows (`image2text bench` prints both). One float32 row goes to BLAS sgemv, which is as fast;
+///   rows, and its sgemv takes 1.2–1.6× as long for one float32 row of the LM head's shape on this project's Zen 5
+///   machine (`image2text bench` prints all three);
 /// - more rows: BLAS sgemm, after widening reduced-precision weights to float32 part by part (the image tokens'
 ///   products, where widening costs little beside the arithmetic).
 ///
@@ -48,18 +49,18 @@ public enum LinearProduct {
     /// machine) holds up the others for a small part only. (1, 2, 3 and 6 measured alike on 2 threads.)
     static let partsPerThread = 3
 
-    private enum Path { case kernel, sgemv, sgemm }
+    private enum Path { case kernel, sgemm }
 
     /// `output[r] = bias + weight · input[r]` (then `epilogue`) for `rows` rows of `weight.columns` inputs (`output`
     /// row `r` at `r · weight.rows`).
     public static func apply(weight: WeightMatrix, bias: UnsafePointer<Float>?, input: UnsafePointer<Float>, rows: Int,
                              output: UnsafeMutablePointer<Float>, epilogue: Epilogue = .store) {
-        run([Product(weight: weight, bias: bias, output: output, epilogue: epilogue)], input: input, rows: rows, path: nil)
+        apply([Product(weight: weight, bias: bias, output: output, epilogue: epilogue)], input: input, rows: rows)
     }
 
     /// Several products of the same input (a layer's query, key and value) in one run of the kernel threads.
     public static func apply(_ products: [Product], input: UnsafePointer<Float>, rows: Int) {
-        run(products, input: input, rows: rows, path: nil)
+        run(products, input: input, rows: rows, path: rows <= maximumKernelRows ? .kernel : .sgemm)
     }
 
     /// Our kernel alone, whatever the row count: what benchmarks compare with BLAS.
@@ -68,52 +69,46 @@ public enum LinearProduct {
         run([Product(weight: weight, bias: bias, output: output)], input: input, rows: rows, path: .kernel)
     }
 
-    private static func run(_ products: [Product], input: UnsafePointer<Float>, rows: Int, path forced: Path?) {
-        let pieces = split(products.map { (weight: $0.weight, path: forced ?? path(for: $0.weight, rows: rows)) }, rows: rows,
-                           threads: KernelThreads.available)
+    private static func run(_ products: [Product], input: UnsafePointer<Float>, rows: Int, path: Path) {
+        let pieces = split(products.map(\.weight), rows: rows, path: path, threads: KernelThreads.available)
         KernelThreads.run(parts: pieces.count) { part in
-            for (index, path, columns) in pieces[part] {
+            for (index, columns) in pieces[part] {
                 compute(products[index], path: path, columns: columns, input: input, rows: rows)
             }
         }
     }
 
-    private static func path(for weight: WeightMatrix, rows: Int) -> Path {
-        if rows == 1 && weight.type == .float32 { return .sgemv }
-        return rows <= maximumKernelRows ? .kernel : .sgemm
-    }
-
     /// The pieces each part computes: the products' output columns side by side, cut into near-equal parts on
     /// multiples of 16 (BLAS's and our kernel's tiles) within each product. A part may span products: the fewer
     /// the parts, the fewer times BLAS packs the shared input, and with equal parts the threads finish together.
-    private static func split(_ products: [(weight: WeightMatrix, path: Path)], rows: Int, threads: Int)
-        -> [[(product: Int, path: Path, columns: Range<Int>)]] {
-        let total = products.reduce(0) { $0 + $1.weight.rows }
-        let inFeatures = products.first?.weight.columns ?? 0
+    private static func split(_ weights: [WeightMatrix], rows: Int, path: Path, threads: Int) -> [[(product: Int, columns: Range<Int>)]] {
+        let total = weights.reduce(0) { $0 + $1.rows }
+        let inFeatures = weights.first?.columns ?? 0
         var parts = 1
         if threads > 1 {
-            if products.allSatisfy({ $0.path == .sgemm }) {
+            switch path {
+            case .sgemm:
                 if rows * inFeatures * total >= 1 << 21 { parts = min(partsPerThread * threads, total / minimumGEMMColumns) }
-            } else if inFeatures * total >= 1 << 18 {
+            case .kernel:
                 // Memory-bound: one part per thread; a part costs a few microseconds, so small weights stay whole.
-                parts = min(threads, total / 64)
+                if inFeatures * total >= 1 << 18 { parts = min(threads, total / 64) }
             }
         }
         parts = max(1, parts)
         // Cut j at column j · total / parts of the side-by-side columns, moved down to a multiple of 16 in its product.
-        let starts = products.reduce(into: [0]) { $0.append($0.last! + $1.weight.rows) }
+        let starts = weights.reduce(into: [0]) { $0.append($0.last! + $1.rows) }
         let cuts: [(product: Int, column: Int)] = (0...parts).map { cut in
             let position = cut * total / parts
-            guard position < total else { return (products.count, 0) }
+            guard position < total else { return (weights.count, 0) }
             let product = starts.lastIndex { $0 <= position }!
             return (product, (position - starts[product]) / 16 * 16)
         }
         return (0..<parts).map { part in
             let (from, to) = (cuts[part], cuts[part + 1])
-            return (from.product...min(to.product, products.count - 1)).compactMap { product in
+            return (from.product...min(to.product, weights.count - 1)).compactMap { product in
                 let begin = product == from.product ? from.column : 0
-                let end = product == to.product ? to.column : products[product].weight.rows
-                return begin < end ? (product, products[product].path, begin..<end) : nil
+                let end = product == to.product ? to.column : weights[product].rows
+                return begin < end ? (product, begin..<end) : nil
             }
         }
     }
@@ -135,7 +130,7 @@ public enum LinearProduct {
                 i2t_linear_rows(weight.type.kernelType, weight.values, weight.scales, inFeatures, columns.lowerBound,
                                 columns.upperBound, input, inFeatures, rows, product.bias, product.output, outFeatures)
             }
-        case .sgemv, .sgemm:
+        case .sgemm:
             // BLAS adds to what the output holds: the bias, or the residual plus the bias.
             if let bias = product.bias {
                 if accumulates {
@@ -146,10 +141,7 @@ public enum LinearProduct {
             } else if !accumulates {
                 for row in 0..<rows { (output + row * outFeatures).update(repeating: 0, count: width) }
             }
-            if path == .sgemv {
-                BLAS.sgemv(m: width, n: inFeatures, a: weight.values.assumingMemoryBound(to: Float.self) + columns.lowerBound * inFeatures,
-                           lda: inFeatures, x: input, y: output, beta: 1)
-            } else if weight.type == .float32 {
+            if weight.type == .float32 {
                 BLAS.sgemm(m: rows, n: width, k: inFeatures, a: input, lda: inFeatures,
                            b: weight.values.assumingMemoryBound(to: Float.self) + columns.lowerBound * inFeatures, ldb: inFeatures,
                            transposeB: true, c: output, ldc: outFeatures, beta: 1)

@@ -92,8 +92,9 @@ public enum MachineLimits {
     }
 
     /// Milliseconds (best of `repeats`) of a float32 `outFeatures × inFeatures` product (the LM head's shape) for 1, 4
-    /// and 8 rows: our kernel (`ours_1`, `ours_4`, `ours_8`) beside BLAS (`sgemv_1`, `sgemm_1`, `sgemm_4`, `sgemm_8`),
-    /// the comparison behind ``LinearProduct``'s choice of path.
+    /// and 8 rows: our kernel over the kernel threads (`ours_1`, `ours_4`, `ours_8`) beside one BLAS call (`sgemv_1`,
+    /// `sgemm_1`, `sgemm_4`, `sgemm_8`; single-threaded once the kernel threads have started, as they run BLAS), the
+    /// comparison behind ``LinearProduct``'s choice of path.
     public static func smallProductMilliseconds(inFeatures: Int, outFeatures: Int, repeats: Int = 10) -> [String: Double] {
         let weight = (0..<inFeatures * outFeatures).map { Float($0 % 97) / 97 - 0.5 }
         let input = (0..<8 * inFeatures).map { Float($0 % 13) / 13 }

@@ -25,7 +25,7 @@ private final class TestMatrix {
     }
 }
 
-/// Every path of `LinearProduct` (our small-M kernel, sgemv, sgemm, widen-then-sgemm) for every weight type equals
+/// Every path of `LinearProduct` (our small-M kernel, sgemm, widen-then-sgemm) for every weight type equals
 /// BLAS sgemm on the widened float32 weights within float32 rounding, for row counts on both sides of the kernel's
 /// range, sizes that are and are not multiples of the vector width, with the AVX2 and the portable kernels.
 @Suite(.serialized) struct LinearProductTests {
