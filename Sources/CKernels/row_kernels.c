@@ -81,6 +81,19 @@ static void softmax_portable(float *x, ptrdiff_t count) {
     for (ptrdiff_t i = 0; i < count; i++) x[i] *= inverse;
 }
 
+static float sum_portable(const float *x, ptrdiff_t count) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    ptrdiff_t i = 0;
+    for (; i + 4 <= count; i += 4) {
+        s0 += x[i];
+        s1 += x[i + 1];
+        s2 += x[i + 2];
+        s3 += x[i + 3];
+    }
+    for (; i < count; i++) s0 += x[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
 // MARK: - AVX2 + FMA
 
 #ifdef I2T_X86
@@ -219,6 +232,19 @@ I2T_TARGET static void softmax_avx2(float *x, ptrdiff_t count) {
     for (ptrdiff_t i = 0; i < vectorCount; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), scale));
     for (ptrdiff_t i = vectorCount; i < count; i++) x[i] *= inverse;
 }
+I2T_TARGET static float sum_avx2(const float *x, ptrdiff_t count) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+    ptrdiff_t i = 0;
+    for (; i + 16 <= count; i += 16) {
+        s0 = _mm256_add_ps(s0, _mm256_loadu_ps(x + i));
+        s1 = _mm256_add_ps(s1, _mm256_loadu_ps(x + i + 8));
+    }
+    float lanes[8];
+    _mm256_storeu_ps(lanes, _mm256_add_ps(s0, s1));
+    float sum = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+    for (; i < count; i++) sum += x[i];
+    return sum;
+}
 #endif
 
 // MARK: - Entry points
@@ -260,6 +286,13 @@ void i2t_layer_norm_rows(const float *x, ptrdiff_t ldx, const float *residual, p
 #endif
         layer_norm_row_portable(row, width, gamma, beta, epsilon, target);
     }
+}
+
+float i2t_sum(const float *x, ptrdiff_t count) {
+#ifdef I2T_X86
+    if (i2t_uses_avx2()) return sum_avx2(x, count);
+#endif
+    return sum_portable(x, count);
 }
 
 void i2t_softmax(float *x, ptrdiff_t count) {

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The machine's limits that the model's speed is judged against: the BLAS library's sgemm rate on a shape, and the
@@ -61,30 +62,19 @@ public enum MachineLimits {
         return 2 * Double(threads * callsPerThread * m * n * k) / best / 1e9
     }
 
-    /// GB/s of summing a `megabytes` buffer of floats (much larger than the caches) with `threads` threads, each
-    /// summing its own part, the best of `repeats` passes.
+    /// GB/s of summing a `megabytes` buffer of floats (much larger than the caches) on the kernel threads, `threads`
+    /// parts each summed by one thread, the best of `repeats` passes.
     public static func streamingReadGBPS(megabytes: Int = 512, threads: Int = KernelThreads.count, repeats: Int = 5) -> Double {
         let count = megabytes << 18
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
         defer { buffer.deallocate() }
         buffer.initialize(repeating: 1, count: count)
-        let part = count / threads / 32 * 32
-        struct Buffer: @unchecked Sendable { let base: UnsafeRawPointer }
-        let shared = Buffer(base: UnsafeRawPointer(buffer))
+        let part = count / threads
         var best = Double.infinity
         for _ in 0..<repeats {
             let start = DispatchTime.now().uptimeNanoseconds
-            DispatchQueue.concurrentPerform(iterations: threads) { index in
-                // Four independent SIMD accumulators, so the adds do not wait on each other.
-                var sums = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-                let raw = shared.base + 4 * index * part
-                for offset in stride(from: 0, to: part, by: 32) {
-                    sums.0 += raw.loadUnaligned(fromByteOffset: 4 * offset, as: SIMD8<Float>.self)
-                    sums.1 += raw.loadUnaligned(fromByteOffset: 4 * (offset + 8), as: SIMD8<Float>.self)
-                    sums.2 += raw.loadUnaligned(fromByteOffset: 4 * (offset + 16), as: SIMD8<Float>.self)
-                    sums.3 += raw.loadUnaligned(fromByteOffset: 4 * (offset + 24), as: SIMD8<Float>.self)
-                }
-                precondition((sums.0 + sums.1 + sums.2 + sums.3).sum() > 0)  // keeps the loads
+            KernelThreads.run(parts: threads) { index in
+                precondition(i2t_sum(buffer + index * part, part) > 0)  // keeps the loads
             }
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }

@@ -32,4 +32,7 @@ void i2t_layer_norm_rows(const float *x, ptrdiff_t ldx, const float *residual, p
 /// Softmax of one row in place: x[i] = exp(x[i] − max) / Σ exp(x[j] − max). exp(−inf) is exactly 0.
 void i2t_softmax(float *x, ptrdiff_t count);
 
+/// Σ x[i] in float, sixteen lanes at a time: a pass at memory speed (what the bandwidth measurement reads with).
+float i2t_sum(const float *x, ptrdiff_t count);
+
 #endif

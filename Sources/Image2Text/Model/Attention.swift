@@ -53,7 +53,6 @@ struct Attention {
         return withRawBlocks(0, [])
     }
 
-    /// Heads are independent: each is one part of a kernel-thread run, with its scores in the thread's scratch.
     private func attend(queries: UnsafePointer<Float>, queryCount: Int, blocks: [RawBlock], visibility: Visibility) -> Matrix {
         let keyCount = blocks.reduce(0) { $0 + $1.count }
         let lastBlockCount = blocks.last?.count ?? 0
@@ -61,22 +60,21 @@ struct Attention {
         var context = Matrix(rows: queryCount, columns: width)
         context.values.withUnsafeMutableBufferPointer { contextBuffer in
             let context = contextBuffer.baseAddress!
+            if queryCount == 1, let visible = visibleKeys(visibility, keyCount: keyCount, lastBlockCount: lastBlockCount) {
+                SingleQueryAttention.apply(query: queries, keys: blocks.map(\.keys), values: blocks.map(\.values),
+                                           counts: blocks.map(\.count), visible: visible, heads: heads,
+                                           headDimension: headDimension, scale: scale, output: context)
+                return
+            }
+            // Heads are independent: each is one part of a kernel-thread run, with its scores in the thread's scratch.
             KernelThreads.run(parts: heads) { head in
                 let scores = KernelThreads.scratch(queryCount * keyCount)
                 let column = head * headDimension
                 var offset = 0
-                // One query (every decoding step): BLAS runs M = 1 products several times faster as GEMV. (BLAS's sgemv
-                // may scale y by beta = 0 rather than overwrite it, so y starts at zero, here and for the context.)
-                if queryCount == 1 { scores.update(repeating: 0, count: keyCount) }
                 for block in blocks {
-                    if queryCount == 1 {
-                        BLAS.sgemv(m: block.count, n: headDimension, a: block.keys + column, lda: width,
-                                   x: queries + column, y: scores + offset, alpha: scale)
-                    } else {
-                        BLAS.sgemm(m: queryCount, n: block.count, k: headDimension, a: queries + column, lda: width,
-                                   b: block.keys + column, ldb: width, transposeB: true,
-                                   c: scores + offset, ldc: keyCount, alpha: scale)
-                    }
+                    BLAS.sgemm(m: queryCount, n: block.count, k: headDimension, a: queries + column, lda: width,
+                               b: block.keys + column, ldb: width, transposeB: true,
+                               c: scores + offset, ldc: keyCount, alpha: scale)
                     offset += block.count
                 }
                 for query in 0..<queryCount {
@@ -94,20 +92,23 @@ struct Attention {
                     (row + visible).update(repeating: 0, count: keyCount - visible)
                 }
                 offset = 0
-                if queryCount == 1 { (context + column).update(repeating: 0, count: headDimension) }
                 for (index, block) in blocks.enumerated() {
-                    if queryCount == 1 {
-                        BLAS.sgemv(m: block.count, n: headDimension, a: block.values + column, lda: width, transposeA: true,
-                                   x: scores + offset, y: context + column, beta: index == 0 ? 0 : 1)
-                    } else {
-                        BLAS.sgemm(m: queryCount, n: headDimension, k: block.count, a: scores + offset, lda: keyCount,
-                                   b: block.values + column, ldb: width, transposeB: false,
-                                   c: context + column, ldc: width, beta: index == 0 ? 0 : 1)
-                    }
+                    BLAS.sgemm(m: queryCount, n: headDimension, k: block.count, a: scores + offset, lda: keyCount,
+                               b: block.values + column, ldb: width, transposeB: false,
+                               c: context + column, ldc: width, beta: index == 0 ? 0 : 1)
                     offset += block.count
                 }
             }
         }
         return context
+    }
+
+    /// How many keys, in block order, a single query at the first position sees; nil for a mask.
+    private func visibleKeys(_ visibility: Visibility, keyCount: Int, lastBlockCount: Int) -> Int? {
+        switch visibility {
+        case .all: keyCount
+        case .causalInLastBlock(let offset): keyCount - lastBlockCount + offset + 1
+        case .additiveMask: nil
+        }
     }
 }
