@@ -105,11 +105,11 @@ struct Linear: Sendable {
     /// The `x.rows × outFeatures` result for `x` of `inFeatures` columns.
     func callAsFunction(_ x: Matrix) -> Matrix { Linear.products([self], of: x)[0] }
 
-    /// `activation(x · Wᵀ + b)`, the activation applied as each part of the product is done.
-    func callAsFunction(_ x: Matrix, activation: Activation) -> Matrix {
-        var y = Matrix(rows: x.rows, columns: outFeatures)
+    /// `y = activation(x · Wᵀ + b)`, the activation applied as each part of the product is done. `y` is reused when
+    /// its shape fits (a feed-forward's intermediate is megabytes: a fresh one per layer costs page faults).
+    func callAsFunction(_ x: Matrix, activation: Activation, into y: inout Matrix) {
+        if y.rows != x.rows || y.columns != outFeatures { y = Matrix(rows: x.rows, columns: outFeatures) }
         product(x, into: &y, epilogue: .activate(activation.kernel))
-        return y
     }
 
     /// `residual += x · Wᵀ + b`: a residual connection, added as each part of the product is done.

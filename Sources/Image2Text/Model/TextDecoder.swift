@@ -61,7 +61,7 @@ struct TextDecoder: Sendable {
     /// Runs the projected image tokens through every layer, keeping each layer's keys and values. The last layer's
     /// queries, attention, output projection and feed-forward are skipped for image tokens: nothing reads them.
     func encode(imageTokens: Matrix) -> ImageContext {
-        var hidden = imageTokens
+        var (hidden, intermediate) = (imageTokens, Matrix(rows: 0, columns: 0))
         var keys = [[Float]](), values = [[Float]]()
         for (index, layer) in layers.enumerated() {
             let isLast = index == layers.count - 1
@@ -71,7 +71,7 @@ struct TextDecoder: Sendable {
             if isLast { break }
             let context = attention(queries: projected[2], blocks: [.init(keys: projected[0].values, values: projected[1].values)],
                                     visibility: .all)
-            hidden = feedForward(layer: layer, context: context, residual: hidden)
+            hidden = feedForward(layer: layer, context: context, residual: hidden, intermediate: &intermediate)
         }
         return ImageContext(tokenCount: imageTokens.rows, keys: keys, values: values)
     }
@@ -92,6 +92,7 @@ struct TextDecoder: Sendable {
         }
         var hidden = embed(tokens.joined().map { $0 },
                            positions: tokens.indices.flatMap { sequence in (0..<tokens[sequence].count).map { starts[sequence] + $0 } })
+        var intermediate = Matrix(rows: 0, columns: 0)
         for (index, layer) in layers.enumerated() {
             // The last layer's output is read only at each sequence's last token: there the other tokens need just
             // their keys and values.
@@ -113,7 +114,8 @@ struct TextDecoder: Sendable {
                     visibility: .causalInLastBlock(offset: starts[sequence] + queriedRows.lowerBound - rows.lowerBound)).values
                 queryRow += queriedRows.count
             }
-            hidden = feedForward(layer: layer, context: Matrix(rows: residual.rows, columns: hiddenSize, values: context), residual: residual)
+            hidden = feedForward(layer: layer, context: Matrix(rows: residual.rows, columns: hiddenSize, values: context), residual: residual,
+                                 intermediate: &intermediate)
         }
         for (sequence, rows) in packedRanges.enumerated() { caches[sequence].advance(by: rows.count) }
         return (hidden, lmHead(hidden))
@@ -134,11 +136,12 @@ struct TextDecoder: Sendable {
             }
         }
         var hidden = imageTokens.appendingRows(of: embed(tokens, positions: Array(tokens.indices)))
+        var intermediate = Matrix(rows: 0, columns: 0)
         for layer in layers {
             let projected = Linear.products([layer.query, layer.key, layer.value], of: hidden)
             let context = attention(queries: projected[0], blocks: [.init(keys: projected[1].values, values: projected[2].values)],
                                     visibility: .additiveMask(mask))
-            hidden = feedForward(layer: layer, context: context, residual: hidden)
+            hidden = feedForward(layer: layer, context: context, residual: hidden, intermediate: &intermediate)
         }
         return (hidden, lmHead(hidden))
     }
@@ -157,11 +160,13 @@ struct TextDecoder: Sendable {
         return embeddings
     }
 
-    /// The rest of a layer after attention: output projection, residual, LayerNorm, feed-forward, residual, LayerNorm.
-    private func feedForward(layer: Layer, context: Matrix, residual: Matrix) -> Matrix {
+    /// The rest of a layer after attention: output projection, residual, LayerNorm, feed-forward (its intermediate in
+    /// `intermediate`, reused from layer to layer), residual, LayerNorm.
+    private func feedForward(layer: Layer, context: Matrix, residual: Matrix, intermediate: inout Matrix) -> Matrix {
         var attended = layer.attentionOutput(context)
         layer.attentionLayerNorm.apply(&attended, residual: residual)
-        var output = layer.output(layer.intermediate(attended, activation: activation))
+        layer.intermediate(attended, activation: activation, into: &intermediate)
+        var output = layer.output(intermediate)
         layer.outputLayerNorm.apply(&output, residual: attended)
         return output
     }

@@ -47,9 +47,11 @@ struct VisionTower: Sendable {
     func callAsFunction(_ pixels: PixelValues) -> Matrix {
         var hidden = embed(pixels)
         preLayerNorm.apply(&hidden)
+        var intermediate = Matrix(rows: 0, columns: 0)
         for layer in layers {
             layer.output.accumulate(selfAttention(layer.layerNorm1(hidden), layer: layer), into: &hidden)
-            layer.fc2.accumulate(layer.fc1(layer.layerNorm2(hidden), activation: activation), into: &hidden)
+            layer.fc1(layer.layerNorm2(hidden), activation: activation, into: &intermediate)
+            layer.fc2.accumulate(intermediate, into: &hidden)
         }
         postLayerNorm.apply(&hidden)
         return hidden
