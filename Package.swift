@@ -55,11 +55,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        // The HTTP server: requests in, dynamic batches through one model, JSON out.
+        // The HTTP server: requests in, dynamic batches through one model (side by side on the cores), JSON out.
         .target(
             name: "Image2TextServer",
             dependencies: [
-                "Image2Text",
+                "Image2Text", "Image2TextKernels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -71,9 +71,10 @@ final class PendingJob: @unchecked Sendable {
     }
 }
 
-/// The requests waiting for the model, in arrival order. ``nextBatch(maxSize:maxWait:)`` hands out the oldest one
-/// together with up to `maxSize - 1` later ones with the same generation options, waiting at most `maxWait` after the
-/// oldest one arrived for the batch to fill.
+/// The requests waiting for the model, in arrival order. ``nextBatches(lanes:maxSize:maxWait:)`` hands out the oldest
+/// one together with up to `maxSize - 1` later ones with the same generation options, waiting at most `maxWait` after
+/// the oldest one arrived for the batch to fill; when more are waiting, it deals them into up to `lanes` batches to run
+/// side by side.
 final class BatchQueue: @unchecked Sendable {
     private let lock = NSLock()
     private var pending: [PendingJob] = []
@@ -102,8 +103,8 @@ final class BatchQueue: @unchecked Sendable {
         changing { closed = true }
     }
 
-    /// The next batch; nil when the queue is closed and empty.
-    func nextBatch(maxSize: Int, maxWait: Duration) async -> [PendingJob]? {
+    /// The next batches, at least one and at most `lanes`; nil when the queue is closed and empty.
+    func nextBatches(lanes: Int, maxSize: Int, maxWait: Duration) async -> [[PendingJob]]? {
         while true {
             let (first, seen, full) = lock.withLock { () -> (PendingJob?, Int, Bool) in
                 guard let first = pending.first else { return (nil, version, closed) }
@@ -118,25 +119,30 @@ final class BatchQueue: @unchecked Sendable {
             }
             let deadline = first.enqueued + maxWait
             if full || first.batchOptions == nil || ContinuousClock.now >= deadline {
-                let batch = take(from: first, maxSize: maxSize)
-                if !batch.isEmpty { return batch }
+                let batches = take(from: first, lanes: lanes, maxSize: maxSize)
+                if !batches.isEmpty { return batches }
                 continue  // `first` was cancelled meanwhile
             }
             await waitForChange(since: seen, until: deadline)
         }
     }
 
-    /// `first` (if still pending) and the oldest jobs sharing its options, removed from the queue.
-    private func take(from first: PendingJob, maxSize: Int) -> [PendingJob] {
+    /// `first` (if still pending) and the oldest jobs sharing its options, removed from the queue and dealt into up to
+    /// `lanes` batches of near-equal size; lanes left over take the next jobs with other options the same way.
+    private func take(from first: PendingJob, lanes: Int, maxSize: Int) -> [[PendingJob]] {
         lock.withLock {
-            guard pending.contains(where: { $0 === first }) else { return [] }
-            let options = first.batchOptions
-            var batch: [PendingJob] = []
-            for job in pending where batch.count < maxSize && (job === first || (options != nil && job.batchOptions == options)) {
-                batch.append(job)
+            guard pending.first === first else { return [] }
+            var batches: [[PendingJob]] = []
+            while batches.count < lanes, let head = pending.first {
+                let free = lanes - batches.count
+                let options = head.batchOptions
+                // Classification runs alone: its labels are scored as a batch of their own.
+                let group = options == nil ? [head] : Array(pending.lazy.filter { $0.batchOptions == options }.prefix(free * maxSize))
+                let count = min(free, group.count)
+                batches += (0..<count).map { lane in stride(from: lane, to: group.count, by: count).map { group[$0] } }
+                pending.removeAll { job in group.contains { $0 === job } }
             }
-            pending.removeAll { job in batch.contains { $0 === job } }
-            return batch
+            return batches
         }
     }
 

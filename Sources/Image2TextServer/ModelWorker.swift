@@ -1,12 +1,14 @@
 import Dispatch
 import Foundation
 import Image2Text
+import Image2TextKernels
 import Logging
 import ServiceLifecycle
 
-/// Runs the queued requests through the model, one batch at a time, on a thread of its own (the model's matrix
-/// products already use every core; the cooperative thread pool stays free for the network). On graceful shutdown it
-/// closes the queue and finishes every request already in it.
+/// Runs the queued requests through the model on a thread of its own (the cooperative thread pool stays free for the
+/// network). A lone batch uses every kernel thread; when more requests wait, up to one batch per kernel thread run side
+/// by side, each with single-threaded kernels (no waiting between products, and each core decodes its own batch).
+/// On graceful shutdown it closes the queue and finishes every request already in it.
 final class ModelWorker: Service, Sendable {
     let model: GITModel
     let queue: BatchQueue
@@ -28,10 +30,10 @@ final class ModelWorker: Service, Sendable {
     func run() async throws {
         try await withGracefulShutdownHandler {
             try await withTaskCancellationHandler {
-                while let batch = await queue.nextBatch(maxSize: maxBatchSize, maxWait: maxBatchWait) {
+                while let batches = await queue.nextBatches(lanes: KernelThreads.available, maxSize: maxBatchSize, maxWait: maxBatchWait) {
                     await withCheckedContinuation { continuation in
                         thread.async {
-                            self.run(batch)
+                            KernelThreads.run(parts: batches.count) { self.run(batches[$0]) }
                             continuation.resume()
                         }
                     }

@@ -43,6 +43,6 @@ struct AskCommand: AsyncParsableCommand {
         let inputs = try inputOptions.inputs([image])
         let runner = GenerationRunner(model: model, options: generationFlags.options(tokenizer: model.tokenizer),
                                       output: outputFlags, input: inputOptions, labelled: inputs.count > 1)
-        if try await runner.run(inputs.map { ($0, question) }) > 0 { throw ExitCode.failure }
+        if try await runner.run(inputs.map { [($0, question)] }) > 0 { throw ExitCode.failure }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Image2Text
+import Image2TextKernels
 
 /// `image2text caption IMAGE...`: captions as transformers 5.23's `generate(pixel_values, **options)` gives them.
 struct CaptionCommand: AsyncParsableCommand {
@@ -94,18 +95,15 @@ struct CaptionCommand: AsyncParsableCommand {
         if failures > 0 { throw ExitCode.failure }
     }
 
-    /// Captions `inputs` --batch-size at a time, reporting after each batch how many are done; returns how many failed.
+    /// Captions `inputs` --batch-size at a time, reporting as batches are done how many inputs are; returns how many failed.
     private func caption(_ inputs: [Input], model: GITModel, labelled: Bool, file: JSONLinesFile?,
-                         progress: (Int) -> Void) async throws -> Int {
+                         progress: @escaping (Int) -> Void) async throws -> Int {
         let runner = GenerationRunner(model: model, options: generationFlags.options(tokenizer: model.tokenizer),
                                       output: outputFlags, input: inputOptions, labelled: labelled, file: file)
-        var failures = 0
-        for start in stride(from: 0, to: inputs.count, by: batchSize) {
-            let batch = inputs[start..<min(start + batchSize, inputs.count)]
-            failures += try await runner.run(batch.map { ($0, nil) })
-            progress(start + batch.count)
+        let batches = stride(from: 0, to: inputs.count, by: batchSize).map { start in
+            inputs[start..<min(start + batchSize, inputs.count)].map { (input: $0, question: String?.none) }
         }
-        return failures
+        return try await runner.run(batches, progress: progress)
     }
 }
 
@@ -133,22 +131,60 @@ struct GenerationRunner {
     /// Where JSON lines go instead of standard output (`--output`).
     var file: JSONLinesFile? = nil
 
-    /// Generates for `inputs` (image, video or frame files; question or nil) as one batch; returns how many failed.
-    func run(_ inputs: [(input: Input, question: String?)]) async throws -> Int {
-        var failures = 0
-        var ready = [(input: Input, request: GenerationRequest, encodeSeconds: Double)]()
-        for (item, question) in inputs {
-            let started = Date()
-            let request = try GenerationOutput.forInput(item, failures: &failures) {
-                try model.request(question: question, image: input.encode(item, model: model))
-            }
-            if let request { ready.append((item, request, Date().timeIntervalSince(started))) }
-        }
-        if output.stream {
-            for (item, request, _) in ready {
-                failures += try await stream(item, request: request) ? 0 : 1
+    /// What became of one input.
+    private enum Outcome {
+        case generated([GenerationResult], answer: Bool, timings: GenerationOutput.Timings)
+        case failed(any Error)
+    }
+
+    /// Generates for each batch of inputs (image, video or frame files; question or nil) and prints the results in
+    /// input order, reporting how many inputs are done as batches finish; returns how many failed. Several batches
+    /// run side by side, one per kernel thread with single-threaded kernels: for many images that beats splitting
+    /// each product across the threads (nothing waits between products, and each core decodes its own batch).
+    func run(_ batches: [[(input: Input, question: String?)]], progress: @escaping (Int) -> Void = { _ in }) async throws -> Int {
+        if output.stream { return try await stream(batches.joined()) }
+        var failures = 0, done = 0
+        guard batches.count > 1, KernelThreads.available > 1 else {
+            for batch in batches {
+                failures += try report(outcomes(of: batch), of: batch)
+                done += batch.count
+                progress(done)
             }
             return failures
+        }
+        var stop: (any Error)?
+        let delivery = InOrderDelivery<Result<[Outcome], any Error>> { index, result in
+            do {
+                failures += try report(result.get(), of: batches[index])
+                done += batches[index].count
+                progress(done)
+                return true
+            } catch {
+                stop = error
+                return false
+            }
+        }
+        KernelThreads.run(parts: batches.count) { index in
+            guard !delivery.isStopped else { return }
+            delivery.put(Result { try outcomes(of: batches[index]) }, at: index)
+        }
+        if let stop { throw stop }
+        return failures
+    }
+
+    /// Encodes and decodes one batch, printing nothing; throws only an error about the request, which would repeat
+    /// for every input.
+    private func outcomes(of batch: [(input: Input, question: String?)]) throws -> [Outcome] {
+        var outcomes = [Outcome?](repeating: nil, count: batch.count)
+        var ready = [(index: Int, request: GenerationRequest, encodeSeconds: Double)]()
+        for (index, (item, question)) in batch.enumerated() {
+            let started = Date()
+            do {
+                let request = try model.request(question: question, image: input.encode(item, model: model))
+                ready.append((index, request, Date().timeIntervalSince(started)))
+            } catch where !GenerationOutput.concernsRequest(error) {
+                outcomes[index] = .failed(error)
+            }
         }
         var results: [Result<[GenerationResult], any Error>]
         let generationStarted = Date()
@@ -159,12 +195,25 @@ struct GenerationRunner {
             results = ready.count == 1 ? [.failure(error)]
                 : ready.map { input in Result { try model.generate([input.request], options: options)[0] } }
         }
-        let timings = ready.map { GenerationOutput.Timings(encode: $0.encodeSeconds, generate: Date().timeIntervalSince(generationStarted), batch: ready.count) }
-        for ((item, request, _), (result, timing)) in zip(ready, zip(results, timings)) {
+        let generateSeconds = Date().timeIntervalSince(generationStarted)
+        for ((index, request, encodeSeconds), result) in zip(ready, results) {
+            let timings = GenerationOutput.Timings(encode: encodeSeconds, generate: generateSeconds, batch: ready.count)
             switch result {
-            case .success(let sequences):
-                try print(sequences, input: item, answer: request.promptIds.count > 1, timings: timing)
-            case .failure(let error):
+            case .success(let sequences): outcomes[index] = .generated(sequences, answer: request.promptIds.count > 1, timings: timings)
+            case .failure(let error): outcomes[index] = .failed(error)
+            }
+        }
+        return outcomes.map { $0! }
+    }
+
+    /// Prints each input's result or problem; returns how many failed.
+    private func report(_ outcomes: [Outcome], of batch: [(input: Input, question: String?)]) throws -> Int {
+        var failures = 0
+        for ((item, _), outcome) in zip(batch, outcomes) {
+            switch outcome {
+            case .generated(let sequences, let answer, let timings):
+                try print(sequences, input: item, answer: answer, timings: timings)
+            case .failed(let error):
                 GenerationOutput.printError(GenerationOutput.imageProblem(error, input: item).description)
                 failures += 1
             }
@@ -181,6 +230,18 @@ struct GenerationRunner {
                 GenerationOutput.printLine(labelled ? "\(input.printableLabel): \(result.generatedText)" : result.generatedText)
             }
         }
+    }
+
+    /// Prints each input's text piece by piece as it is generated; returns how many failed.
+    private func stream(_ inputs: some Sequence<(input: Input, question: String?)>) async throws -> Int {
+        var failures = 0
+        for (item, question) in inputs {
+            guard let request = try GenerationOutput.forInput(item, failures: &failures, {
+                try model.request(question: question, image: input.encode(item, model: model))
+            }) else { continue }
+            failures += try await stream(item, request: request) ? 0 : 1
+        }
+        return failures
     }
 
     /// Prints the generated text piece by piece; returns false after reporting a problem of this input.
