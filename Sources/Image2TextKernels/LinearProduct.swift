@@ -18,9 +18,12 @@ public enum LinearProduct {
     /// Float32 elements widened at a time for sgemm, in the thread's scratch (4 MB).
     static let widenedPartElements = 1 << 20
 
-    /// Fewest output columns of an sgemm part: OpenBLAS runs the image tokens' products as fast in parts of 128
-    /// columns as whole; narrower parts lose to its per-call packing of the input.
-    static let minimumGEMMColumns = 128
+    /// Output columns of an sgemm part. OpenBLAS runs the image tokens' products as fast in parts of 128 columns as
+    /// whole (narrower parts lose to its per-call packing of the input). The parts do not depend on the thread count:
+    /// BLAS's result for an element can depend on the shape of the call (OpenBLAS takes another kernel for small
+    /// products), so the same calls on any number of threads give the same bits.
+    static let gemmPartColumns = 128
+    static let maximumGEMMParts = 12
 
     /// What is done with `bias + weight · input`.
     public enum Epilogue: Sendable {
@@ -44,10 +47,6 @@ public enum LinearProduct {
             (self.weight, self.bias, self.output, self.epilogue) = (weight, bias, output, epilogue)
         }
     }
-
-    /// Parts per thread of an sgemm run, taken as threads come free: a thread that falls behind (on a shared
-    /// machine) holds up the others for a small part only. (1, 2, 3 and 6 measured alike on 2 threads.)
-    static let partsPerThread = 3
 
     private enum Path { case kernel, sgemm }
 
@@ -85,14 +84,15 @@ public enum LinearProduct {
         let total = weights.reduce(0) { $0 + $1.rows }
         let inFeatures = weights.first?.columns ?? 0
         var parts = 1
-        if threads > 1 {
-            switch path {
-            case .sgemm:
-                if rows * inFeatures * total >= 1 << 21 { parts = min(partsPerThread * threads, total / minimumGEMMColumns) }
-            case .kernel:
-                // Memory-bound: one part per thread; a part costs a few microseconds, so small weights stay whole.
-                if inFeatures * total >= 1 << 18 { parts = min(threads, total / 64) }
-            }
+        switch path {
+        case .sgemm:
+            // Parts are taken as threads come free: one that falls behind (on a shared machine) holds up the others
+            // for a small part only.
+            if rows * inFeatures * total >= 1 << 21 { parts = min(maximumGEMMParts, total / gemmPartColumns) }
+        case .kernel:
+            // Memory-bound: one part per thread; a part costs a few microseconds, so small weights stay whole. Each
+            // column's sum is the same whatever the part.
+            if threads > 1 && inFeatures * total >= 1 << 18 { parts = min(threads, total / 64) }
         }
         parts = max(1, parts)
         // Cut j at column j · total / parts of the side-by-side columns, moved down to a multiple of 16 in its product.
