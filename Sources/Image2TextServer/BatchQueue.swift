@@ -73,8 +73,8 @@ final class PendingJob: @unchecked Sendable {
 
 /// The requests waiting for the model, in arrival order. ``nextBatches(lanes:maxSize:maxWait:)`` hands out the oldest
 /// one together with up to `maxSize - 1` later ones with the same generation options, waiting at most `maxWait` after
-/// the oldest one arrived for the batch to fill; when more are waiting, it deals them into up to `lanes` batches to run
-/// side by side.
+/// the oldest one arrived for the batches to fill (one per lane); the waiting requests are dealt into up to `lanes`
+/// batches to run side by side.
 final class BatchQueue: @unchecked Sendable {
     private let lock = NSLock()
     private var pending: [PendingJob] = []
@@ -110,7 +110,7 @@ final class BatchQueue: @unchecked Sendable {
                 guard let first = pending.first else { return (nil, version, closed) }
                 let options = first.batchOptions
                 let compatible = options == nil ? 1 : pending.count(where: { $0.batchOptions == options })
-                return (first, version, closed || compatible >= maxSize)
+                return (first, version, closed || compatible >= lanes * maxSize)
             }
             guard let first else {
                 if full { return nil }  // closed and empty

@@ -16,7 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
             fields in the query string; generation fields have transformers' names, e.g. max_new_tokens, num_beams), \
             GET /health, GET /metrics (Prometheus) and GET /openapi.json. Concurrent captions and answers with the \
             same options are decoded together, up to --max-batch-size, the first waiting at most --max-batch-wait-ms \
-            for others. A request may ask for at most \(ServerConfiguration.maximumBeams) beams or returned \
+            for others; when more wait, up to one batch per --threads runs side by side, each on one core. A request may ask for at most \(ServerConfiguration.maximumBeams) beams or returned \
             sequences, and rank at most \(ServerConfiguration.maximumLabels) labels. Over --max-concurrent-requests the server answers 429; a request not done within \
             --request-timeout gets 408 (upload) or 503. SIGINT or SIGTERM stops accepting connections, finishes \
             every accepted request, then exits. Logs go to standard error, one line per request.
