@@ -77,6 +77,7 @@ struct BenchCommand: ParsableCommand {
             GenerationOutput.printLine(label + String(format: "%10.2f ms  (min %.2f, max %.2f, %d runs)",
                                                       timing.median * 1e3, timing.min * 1e3, timing.max * 1e3, timing.runs))
         }
+        GenerationOutput.printLine("BLAS: " + result.limits.blasKernelSet)
         for (shape, rate) in result.limits.sgemmGFLOPS.sorted(by: { $0.key < $1.key }) {
             GenerationOutput.printLine(String(format: "sgemm %@: %.1f GFLOP/s, split over the kernel threads %.1f, one per thread side by side %.1f",
                                               shape, rate, result.limits.pooledSGEMMGFLOPS[shape] ?? 0,

@@ -371,6 +371,7 @@ import Testing
         #expect(figures.values.allSatisfy { ($0["median"] as? Double ?? 0) > 0 })
         let limits = try #require(report["limits"] as? [String: Any])
         #expect((limits["bandwidth_gbps"] as? Double ?? 0) > 0 && (limits["reference_sgemm_gflops"] as? Double ?? 0) > 0)
+        #expect((limits["blas_kernel_set"] as? String)?.isEmpty == false)
         for key in ["sgemm_gflops", "pooled_sgemm_gflops", "independent_sgemm_gflops"] {
             #expect((limits[key] as? [String: Double])?.count == 3, "\(key)")
         }

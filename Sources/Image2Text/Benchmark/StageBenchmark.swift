@@ -20,6 +20,8 @@ public struct StageBenchmark: Sendable, Encodable {
     }
 
     public struct Limits: Sendable, Encodable {
+        /// The BLAS library and the kernels it runs (``BLAS/kernelSet``): the sgemm rates depend on them.
+        public let blasKernelSet: String
         /// sgemm GFLOP/s on the image tokens' shapes (`"197x768x768"`: M×K·K×N with the weight as `[N, K]`), one BLAS
         /// call running as many threads of its own as the kernels use.
         public let sgemmGFLOPS: [String: Double]
@@ -43,13 +45,14 @@ public struct StageBenchmark: Sendable, Encodable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case sgemmGFLOPS = "sgemm_gflops", pooledSGEMMGFLOPS = "pooled_sgemm_gflops"
+            case blasKernelSet = "blas_kernel_set", sgemmGFLOPS = "sgemm_gflops", pooledSGEMMGFLOPS = "pooled_sgemm_gflops"
             case independentSGEMMGFLOPS = "independent_sgemm_gflops", bandwidthGBPS = "bandwidth_gbps"
             case lmHeadMilliseconds = "lm_head_ms", referenceSGEMMGFLOPS = "reference_sgemm_gflops"
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(blasKernelSet, forKey: .blasKernelSet)
             try container.encode(sgemmGFLOPS, forKey: .sgemmGFLOPS)
             try container.encode(pooledSGEMMGFLOPS, forKey: .pooledSGEMMGFLOPS)
             try container.encode(independentSGEMMGFLOPS, forKey: .independentSGEMMGFLOPS)
@@ -150,7 +153,7 @@ public struct StageBenchmark: Sendable, Encodable {
         // OpenBLAS's own threads spin for a while after its threaded calls: those are measured last.
         let pooled = rates { MachineLimits.sgemmGFLOPS(m: $0, n: $1, k: $2, pooled: true) }
         let independent = rates { MachineLimits.independentSGEMMGFLOPS(m: $0, n: $1, k: $2) }
-        let limits = Limits(sgemmGFLOPS: rates { MachineLimits.sgemmGFLOPS(m: $0, n: $1, k: $2) }, pooledSGEMMGFLOPS: pooled,
+        let limits = Limits(blasKernelSet: BLAS.kernelSet, sgemmGFLOPS: rates { MachineLimits.sgemmGFLOPS(m: $0, n: $1, k: $2) }, pooledSGEMMGFLOPS: pooled,
                             independentSGEMMGFLOPS: independent,
                             bandwidthGBPS: MachineLimits.streamingReadGBPS(),
                             lmHeadMilliseconds: MachineLimits.smallProductMilliseconds(
