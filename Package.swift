@@ -41,15 +41,17 @@ let package = Package(
             name: "Image2TextKernels",
             dependencies: ["CKernels", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
         ),
+        // Formats with no dependency: SHA-256 and NumPy's .npy files, shared by the engine and the hub client.
+        .target(name: "Image2TextSupport"),
         .target(
             name: "Image2Text",
-            dependencies: ["Image2TextKernels", "CTurboJPEG", "CPNG", "CWebP", "CFFmpeg"]
+            dependencies: ["Image2TextSupport", "Image2TextKernels", "CTurboJPEG", "CPNG", "CWebP", "CFFmpeg"]
         ),
-        // Hugging Face Hub: the huggingface_hub cache layout and downloads into it.
+        // Hugging Face Hub: the huggingface_hub cache layout and downloads into it (it links no part of the engine).
         .target(
             name: "Image2TextHub",
             dependencies: [
-                "Image2Text",
+                "Image2TextSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -73,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "image2text",
             dependencies: [
-                "Image2Text", "Image2TextHub", "Image2TextKernels", "Image2TextServer",
+                "Image2Text", "Image2TextHub", "Image2TextKernels", "Image2TextServer", "Image2TextSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -84,13 +86,17 @@ let package = Package(
             dependencies: ["Image2TextKernels"]
         ),
         .testTarget(
+            name: "Image2TextSupportTests",
+            dependencies: ["Image2TextSupport"]
+        ),
+        .testTarget(
             name: "Image2TextTests",
-            dependencies: ["Image2Text"]
+            dependencies: ["Image2Text", "Image2TextSupport"]
         ),
         .testTarget(
             name: "Image2TextHubTests",
             dependencies: [
-                "Image2TextHub", "Image2Text",
+                "Image2TextHub", "Image2Text", "Image2TextSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,5 +1,5 @@
 import Foundation
-import Image2Text
+import Image2TextSupport
 import NIOCore
 
 /// Downloads one file into `blobs/ETAG`: the bytes go to `blobs/ETAG.incomplete`, an interrupted transfer resumes

@@ -1,6 +1,7 @@
 import Foundation
 import Image2Text
 import Image2TextHub
+import Image2TextSupport
 
 /// The bundled demo model served as hub repositories, and a fresh cache folder per test.
 enum HubFixture {

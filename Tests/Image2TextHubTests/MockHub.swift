@@ -3,6 +3,7 @@ import Image2Text
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Image2TextSupport
 
 /// A stand-in for huggingface.co on 127.0.0.1, serving the endpoints huggingface_hub and ``HubClient`` use:
 ///

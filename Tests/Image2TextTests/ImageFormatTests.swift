@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Image2Text
+import Image2TextSupport
 
 /// WebP, GIF and EXIF orientation against Pillow 13 + transformers' `convert_to_rgb`
 /// (golden: `tools/reference/make_media_format_fixtures.py`).

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Image2Text
+import Image2TextSupport
 
 /// The full-size PRNG checkpoint (224 px, patch 16) at other resolutions against transformers 5.23 with
 /// `interpolate_pos_encoding=True` (`Fixtures/goldens/prng_resolution_model.json`, `make_resolution_goldens.py`): the

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Image2Text
+import Image2TextSupport
 
 /// Decoding against Pillow 13 + transformers' `convert_to_rgb` (goldens: `tools/reference/make_preprocess_goldens.py`).
 @Suite struct MediaTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Image2Text
+import Image2TextSupport
 
 /// The Swift PRNG checkpoint generator reproduces Python's (`tools/reference/make_prng_checkpoint.py`) bit for bit.
 @Suite("PRNG checkpoint")

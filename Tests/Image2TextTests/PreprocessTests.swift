@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Image2Text
+import Image2TextSupport
 
 /// Pixel values against transformers 5.23 `CLIPImageProcessorPil` and resizes against Pillow 13
 /// (goldens: `tools/reference/make_preprocess_goldens.py`).

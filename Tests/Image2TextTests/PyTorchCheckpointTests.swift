@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Image2Text
+import Image2TextSupport
 
 /// `torch.save` zip checkpoints (`Fixtures/pytorch/`, `tools/reference/make_pytorch_bin_fixtures.py`, golden
 /// `pytorch_bin.json`): every tensor's bytes as torch 2.15 holds them; a pickle that would run a shell command is

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Image2Text
+import Image2TextSupport
 
 /// `Fixtures/goldens/video.json` (`tools/reference/make_video_goldens.py`): PyAV's frames of the committed videos, and
 /// transformers 5.23 on a git-base-vatex-shaped PRNG checkpoint fed frames of `pan_h264.mp4`.

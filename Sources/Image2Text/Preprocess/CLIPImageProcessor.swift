@@ -1,4 +1,5 @@
 import Foundation
+import Image2TextSupport
 
 /// Float32 pixel values, channels first: `shape` is `[3, height, width]` and `values` holds them row-major.
 public struct PixelValues: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Image2Text
+import Image2TextSupport
 
 /// The PRNG checkpoints of `tools/reference/PRNG_CHECKPOINT.md`: every tensor of a GIT model filled from
 /// FNV-1a-64(name)-seeded SplitMix64, bit-identical to the Python generator. Three configurations are committed as

@@ -1,7 +1,7 @@
 import Foundation
 
-/// SHA-256 (FIPS 180-4). Used to compare tensors and pixel values with the reference's digests and, later, to
-/// verify downloaded files; Foundation on Linux has no CryptoKit.
+/// SHA-256 (FIPS 180-4): tensors and pixel values are compared with the reference's digests, and downloaded files
+/// are verified; Foundation on Linux has no CryptoKit.
 package enum SHA256 {
     private static let roundConstants: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,

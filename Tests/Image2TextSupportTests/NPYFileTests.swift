@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Image2Text
+import Image2TextSupport
 
 @Suite struct NPYFileTests {
     /// Splits an `.npy` file into its header text and float32 values, checking the format-1.0 framing.
@@ -26,7 +26,8 @@ import Testing
     func roundTrip() throws {
         let values: [Float] = (0..<24).map { Float($0) * -0.37 }
         let file = try #require(NPYFile(shape: [2, 3, 4], values: values))
-        let directory = try Fixtures.temporaryDirectory()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("npy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("values.npy")
         try file.write(to: url)

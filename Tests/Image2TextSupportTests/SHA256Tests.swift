@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Image2Text
+import Image2TextSupport
 
 @Suite struct SHA256Tests {
     @Test("FIPS 180-4 test vectors", arguments: [
