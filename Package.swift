@@ -41,7 +41,8 @@ let package = Package(
             name: "Image2TextKernels",
             dependencies: ["CKernels", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
         ),
-        // Formats with no dependency: SHA-256 and NumPy's .npy files, shared by the engine and the hub client.
+        // No dependencies: SHA-256, NumPy's .npy files and a checkpoint folder's file names, shared by the engine and the
+        // hub client.
         .target(name: "Image2TextSupport"),
         .target(
             name: "Image2Text",

@@ -1,18 +1,14 @@
 import Foundation
+import Image2TextSupport
 
 /// Which files of a repository revision `GITModel` needs: the configuration, processor and tokenizer files that
 /// exist, and one set of weights — `model.safetensors`, else the sharded safetensors index, else `pytorch_model.bin`,
 /// else its sharded index (the shards themselves come from the index, see ``shards(inIndex:)``).
 struct ModelFileSelection: Equatable {
     /// Files copied when the revision has them.
-    static let supportFiles = [
-        "config.json", "generation_config.json", "preprocessor_config.json", "processor_config.json",
-        "tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json", "added_tokens.json",
-    ]
-    /// Weight files in order of preference.
-    static let weightFiles = [
-        "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json",
-    ]
+    static let supportFiles = CheckpointFileNames.support
+    /// Weight files in the loader's order of preference.
+    static let weightFiles = CheckpointFileNames.weights
 
     /// The configuration, processor and tokenizer files to fetch.
     var supportFiles: [String]

@@ -1,5 +1,6 @@
 import Foundation
 import Image2TextKernels
+import Image2TextSupport
 
 /// Writes a checkpoint folder with its weight matrices stored in another ``WeightType``: what `image2text convert`
 /// does, so that a reduced-precision model loads memory-mapped, with nothing converted at load.
@@ -48,7 +49,7 @@ public enum CheckpointConversion {
         // Wider types first: every tensor then starts at a multiple of its element size, so it maps without a copy.
         tensors.sort { ($1.dtype.byteSize, $0.name) < ($0.dtype.byteSize, $1.name) }
         try SafetensorsFile.write(tensors, metadata: ["format": "pt", "image2text_weight_type": weightType.rawValue],
-                                  to: output.appendingPathComponent("model.safetensors"))
+                                  to: output.appendingPathComponent(CheckpointFileNames.safetensors))
     }
 
     /// Weight files and shard indexes (safetensors, PyTorch pickles), which the conversion replaces.

@@ -1,4 +1,5 @@
 import Foundation
+import Image2TextSupport
 
 /// A checkpoint folder in Hugging Face snapshot layout, opened and checked: the model configuration, the generation
 /// configuration and the memory-mapped weights.
@@ -18,10 +19,10 @@ public struct CheckpointFolder: Sendable {
         }
         guard isDirectory.boolValue else { throw CheckpointError.notADirectory(directory) }
         self.directory = directory
-        let configFile = directory.appendingPathComponent("config.json")
+        let configFile = directory.appendingPathComponent(CheckpointFileNames.configuration)
         config = try GitConfig.load(from: configFile)
         generationConfig = try GenerationConfig.load(
-            from: directory.appendingPathComponent("generation_config.json"), modelConfig: config)
+            from: directory.appendingPathComponent(CheckpointFileNames.generationConfiguration), modelConfig: config)
         let files = try WeightStore.weightFiles(in: directory)
         // Before the table of expected tensors, which has an entry per layer and frame the configuration claims.
         try GitTensorNames.checkCounts(of: config, against: files.lazy.flatMap(\.tensors).map(\.name), file: configFile)

@@ -1,4 +1,5 @@
 import Foundation
+import Image2TextSupport
 
 /// One weight tensor as stored: element type, shape and a view of its bytes in the memory-mapped file.
 public struct WeightTensor: @unchecked Sendable {
@@ -99,13 +100,13 @@ public final class WeightStore: Sendable {
     /// `model.safetensors.index.json`, `pytorch_model.bin`, the shards listed by `pytorch_model.bin.index.json`.
     package static func weightFiles(in directory: URL) throws -> [any WeightFile] {
         let files = FileManager.default
-        let single = directory.appendingPathComponent("model.safetensors")
+        let single = directory.appendingPathComponent(CheckpointFileNames.safetensors)
         if files.fileExists(atPath: single.path) { return [try SafetensorsFile(contentsOf: single)] }
-        let index = directory.appendingPathComponent("model.safetensors.index.json")
+        let index = directory.appendingPathComponent(CheckpointFileNames.safetensorsIndex)
         if files.fileExists(atPath: index.path) { return try shards(listedIn: index, open: SafetensorsFile.init) }
-        let pickle = directory.appendingPathComponent("pytorch_model.bin")
+        let pickle = directory.appendingPathComponent(CheckpointFileNames.pytorch)
         if files.fileExists(atPath: pickle.path) { return [try PyTorchCheckpoint(contentsOf: pickle)] }
-        let pickleIndex = directory.appendingPathComponent("pytorch_model.bin.index.json")
+        let pickleIndex = directory.appendingPathComponent(CheckpointFileNames.pytorchIndex)
         if files.fileExists(atPath: pickleIndex.path) { return try shards(listedIn: pickleIndex, open: PyTorchCheckpoint.init) }
         throw CheckpointError.noWeights(directory, found: (try? files.contentsOfDirectory(atPath: directory.path).sorted()) ?? [])
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Image2TextSupport
 
 /// The image-processor settings of a checkpoint: `preprocessor_config.json` (hub layout) or the `image_processor`
 /// object of `processor_config.json` (what transformers 5.23 `save_pretrained` writes). Keys and defaults are those
@@ -81,8 +82,8 @@ public struct ImageProcessorConfiguration: Sendable, Equatable {
     /// Reads the processor settings of a checkpoint folder in transformers 5.23's order: the `image_processor` object
     /// of `processor_config.json` if there is one, else `preprocessor_config.json`.
     public static func load(directory: URL) throws -> ImageProcessorConfiguration {
-        let processorFile = directory.appendingPathComponent("processor_config.json")
-        let preprocessorFile = directory.appendingPathComponent("preprocessor_config.json")
+        let processorFile = directory.appendingPathComponent(CheckpointFileNames.processorConfiguration)
+        let preprocessorFile = directory.appendingPathComponent(CheckpointFileNames.preprocessorConfiguration)
         if FileManager.default.fileExists(atPath: processorFile.path) {
             let processor = try JSONFile.decode(ProcessorFile.self, from: processorFile)
             if let configuration = processor.imageProcessor { return configuration }

@@ -1,4 +1,5 @@
 import Foundation
+import Image2TextSupport
 
 /// The BERT WordPiece tokenizer of GIT checkpoints, token for token equal to transformers 5.23's `BertTokenizer`
 /// (backed by tokenizers 0.23.3).
@@ -38,13 +39,13 @@ public struct BertTokenizer: Sendable {
             let url = directory.appendingPathComponent(name)
             return fileManager.fileExists(atPath: url.path) ? url : nil
         }
-        var configuration = try file("tokenizer_config.json")
+        var configuration = try file(CheckpointFileNames.tokenizerConfiguration)
             .map { try JSONFile.decode(TokenizerConfiguration.self, from: $0) } ?? TokenizerConfiguration()
-        if configuration.addedTokensDecoder == nil, let url = file("special_tokens_map.json") {
+        if configuration.addedTokensDecoder == nil, let url = file(CheckpointFileNames.specialTokensMap) {
             let map = try JSONFile.decode(SpecialTokensMap.self, from: url)
             configuration.specialTokens.merge(map.specialTokens) { _, new in new }
         }
-        if let url = file("tokenizer.json") {
+        if let url = file(CheckpointFileNames.tokenizer) {
             let tokenizerFile = try JSONFile.decode(TokenizerJSON.self, from: url)
             if let type = tokenizerFile.model.type, type != "WordPiece" {
                 throw TokenizerError.unsupportedModel(url, expected: "WordPiece", found: type)
@@ -53,7 +54,7 @@ public struct BertTokenizer: Sendable {
                 vocabulary: Vocabulary(tokenizerJSONVocabulary: tokenizerFile.model.vocab, file: url),
                 addedTokens: configuration.addedTokensDecoder ?? tokenizerFile.addedTokens, configuration: configuration,
                 source: url)
-        } else if let url = file("vocab.txt") {
+        } else if let url = file(CheckpointFileNames.vocabulary) {
             try self.init(vocabularyFile: url, configuration: configuration)
         } else {
             throw TokenizerError.missingTokenizerFiles(folder: directory)

@@ -3,6 +3,7 @@ import Foundation
 import Image2Text
 import Image2TextHub
 import Image2TextKernels
+import Image2TextSupport
 
 /// `--model DIR|ORG/NAME`, `--revision REV`, `--threads N`, `--dtype TYPE` and `--image-size N`, shared by every
 /// subcommand that reads a checkpoint folder.
@@ -73,7 +74,7 @@ struct ModelOptions: ParsableArguments {
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<4 {
             let candidate = folder.appendingPathComponent("Models/git-tiny-easyvqa")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("config.json").path) {
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent(CheckpointFileNames.configuration).path) {
                 return candidate
             }
             folder.deleteLastPathComponent()
