@@ -60,7 +60,7 @@ struct Attention {
         var context = Matrix(rows: queryCount, columns: width)
         context.values.withUnsafeMutableBufferPointer { contextBuffer in
             let context = contextBuffer.baseAddress!
-            if queryCount == 1, let visible = visibleKeys(visibility, keyCount: keyCount, lastBlockCount: lastBlockCount) {
+            if queryCount == 1, let visible = visibleKeys(visibility, query: 0, keyCount: keyCount, lastBlockCount: lastBlockCount) {
                 SingleQueryAttention.apply(query: queries, keys: blocks.map(\.keys), values: blocks.map(\.values),
                                            counts: blocks.map(\.count), visible: visible, heads: heads,
                                            headDimension: headDimension, scale: scale, output: context)
@@ -79,15 +79,10 @@ struct Attention {
                 }
                 for query in 0..<queryCount {
                     let row = scores + query * keyCount
-                    var visible = keyCount
-                    switch visibility {
-                    case .all:
-                        break
-                    case .causalInLastBlock(let lastOffset):
-                        visible = keyCount - lastBlockCount + lastOffset + query + 1
-                    case .additiveMask(let mask):
+                    if case .additiveMask(let mask) = visibility {
                         mask.withUnsafeBufferPointer { RowKernels.add(row, $0.baseAddress! + query * keyCount, count: keyCount) }
                     }
+                    let visible = visibleKeys(visibility, query: query, keyCount: keyCount, lastBlockCount: lastBlockCount) ?? keyCount
                     RowKernels.softmax(row, count: visible)
                     (row + visible).update(repeating: 0, count: keyCount - visible)
                 }
@@ -103,11 +98,11 @@ struct Attention {
         return context
     }
 
-    /// How many keys, in block order, a single query at the first position sees; nil for a mask.
-    private func visibleKeys(_ visibility: Visibility, keyCount: Int, lastBlockCount: Int) -> Int? {
+    /// How many keys, in block order, query `query` sees; nil for a mask (which hides keys anywhere).
+    private func visibleKeys(_ visibility: Visibility, query: Int, keyCount: Int, lastBlockCount: Int) -> Int? {
         switch visibility {
         case .all: keyCount
-        case .causalInLastBlock(let offset): keyCount - lastBlockCount + offset + 1
+        case .causalInLastBlock(let offset): keyCount - lastBlockCount + offset + query + 1
         case .additiveMask: nil
         }
     }
