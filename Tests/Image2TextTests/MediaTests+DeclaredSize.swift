@@ -72,6 +72,28 @@ extension MediaTests {
         #expect(try ImageDecoder.decode(data: Self.png(width: 64, height: 64, rows: 64), source: "whole.png").width == 64)
     }
 
+    @Test("A PNG chunk declaring more bytes than the file holds is refused before libpng allocates its length")
+    func pngChunkLongerThanFile() throws {
+        // A 9×7 RGBA header, then an eXIf chunk declaring 0x6b00001a bytes (1.8 GB; libpng allocates an eXIf
+        // chunk's declared length before reading it), found by the png fuzz target.
+        var png = PNGDecoder.signature + [0, 0, 0, 13] + Array("IHDR".utf8) + [0, 0, 0, 9, 0, 0, 0, 7, 8, 6, 0, 0, 0]
+        png += [0xDA, 0x9B, 0x67, 0x60] + [0x6B, 0, 0, 0x1A] + Array("eXIf".utf8) + [UInt8](repeating: 0x8F, count: 100)
+        let error = try #require(throws: ImageError.self) { try ImageDecoder.decode(data: Data(png), source: "long.png") }
+        guard case .truncatedData("long.png", .png, let reason) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
+        #expect(reason == "the eXIf chunk at byte 33 declares 1795162138 bytes; 100 follow")
+        // A file cut inside a chunk header is truncated too.
+        let cut = try #require(throws: ImageError.self) {
+            try ImageDecoder.decode(data: Data(png.prefix(40)), source: "cut.png")
+        }
+        guard case .truncatedData("cut.png", .png, _) = cut else {
+            Issue.record("unexpected \(cut)")
+            return
+        }
+    }
+
     /// `jpeg` with the frame header's height and width replaced.
     static func jpeg(_ jpeg: Data, declaring width: Int, _ height: Int) throws -> Data {
         var bytes = [UInt8](jpeg)

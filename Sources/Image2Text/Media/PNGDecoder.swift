@@ -183,7 +183,7 @@ struct PNGChunks {
     private(set) var header: Header
     /// The bytes handed to libpng.
     private(set) var stream: Data
-    /// The data ended inside a chunk or before IEND.
+    /// The data ended before IEND (after a whole chunk).
     private(set) var isTruncated = false
     /// The payload of a tRNS chunk of a gray or RGB image (applied by ``PNGDecoder``, not by libpng).
     private(set) var colorKeyPayload: Data?
@@ -233,10 +233,19 @@ struct PNGChunks {
         var offset = signatureLength
         var sawEnd = false
         while offset < bytes.count {
-            guard offset + 12 <= bytes.count else { break }
+            // A chunk that runs past the data is refused here: libpng allocates some chunks (eXIf) at their declared
+            // length before reading them, and the length is up to 2 GB.
+            guard offset + 12 <= bytes.count else {
+                throw ImageError.truncatedData(
+                    source: source, format: .png, reason: "the file ends inside the chunk header at byte \(offset)")
+            }
             let length = uint32(at: offset)
             let type = String(decoding: bytes[offset + 4..<offset + 8], as: UTF8.self)
-            guard length <= Int(Int32.max), offset + 12 + length <= bytes.count else { break }
+            guard length <= Int(Int32.max), offset + 12 + length <= bytes.count else {
+                throw ImageError.truncatedData(
+                    source: source, format: .png,
+                    reason: "the \(type) chunk at byte \(offset) declares \(length) bytes; \(bytes.count - offset - 8) follow")
+            }
             let chunkEnd = offset + 12 + length
             if type == "IDAT" { imageDataBytes += length }
             if type == "eXIf" { exifPayload = Data(bytes[offset + 8..<offset + 8 + length]) }
@@ -252,11 +261,7 @@ struct PNGChunks {
                 break
             }
         }
-        if !sawEnd {
-            // Let libpng see (and report on) whatever partial chunk is left.
-            stream.append(contentsOf: bytes[offset...])
-            isTruncated = true
-        }
+        isTruncated = !sawEnd
     }
 
     /// The colour key as Pillow applies it: the key's low byte per channel (`rgbT2a` masks with 0xff); for 1-bit
