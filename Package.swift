@@ -117,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "Image2TextCLITests",
-            dependencies: ["image2text"]
+            dependencies: ["image2text", "Image2Text"]
         ),
     ]
 )

@@ -248,7 +248,7 @@ public final class GITModel: Sendable {
     }
 
     /// Throws unless this is a video checkpoint with at least `count` (≥ 1) temporal embeddings.
-    private func checkFrameCount(_ count: Int) throws {
+    func checkFrameCount(_ count: Int) throws {
         guard let supported = videoFrameCount else { throw GenerationError.notAVideoModel }
         guard (1...supported).contains(count) else { throw GenerationError.frameCount(count, supported: supported) }
     }

@@ -74,34 +74,22 @@ extension APIError {
                  message: "the request body did not arrive within the request timeout of \(seconds) s")
     }
 
-    /// The HTTP form of a library error about one request's input or options.
+    /// The HTTP form of an error about one request: a field the server could not read (400), or the library's
+    /// classification (``TaskFailure``): the request at fault 400, the input 422 (413 for too many pixels), else 500.
     static func from(_ error: any Error) -> APIError {
         switch error {
         case let error as APIError:
             return error
         case let error as FieldError:
             return APIError(status: .badRequest, code: "invalid_field", message: error.description)
-        case let error as ImageError:
-            if case .tooManyPixels = error {
-                return APIError(status: .contentTooLarge, code: "too_many_pixels", message: error.description)
-            }
-            return APIError(status: .unprocessableContent, code: "unreadable_image", message: error.description)
-        case let error as VideoError:
-            if case .tooManyPixels = error {
-                return APIError(status: .contentTooLarge, code: "too_many_pixels", message: error.description)
-            }
-            return APIError(status: .unprocessableContent, code: "unreadable_video", message: error.description)
-        case let error as GenerationError:
-            switch error {
-            case .notAVideoModel, .frameCount, .pixelValuesSmallerThanPatch:
-                return APIError(status: .unprocessableContent, code: "unsupported_input", message: error.description)
-            default:
-                return APIError(status: .badRequest, code: "invalid_request", message: error.description)
-            }
-        case let error as TokenizerError:
-            return APIError(status: .badRequest, code: "invalid_request", message: String(describing: error))
         default:
-            return APIError(status: .internalServerError, code: "internal_error", message: String(describing: error))
+            let failure = TaskFailure(error)
+            let status: HTTPResponse.Status = switch failure.fault {
+            case .request: .badRequest
+            case .input: failure.code == "too_many_pixels" ? .contentTooLarge : .unprocessableContent
+            case .server: .internalServerError
+            }
+            return APIError(status: status, code: failure.code, message: failure.message)
         }
     }
 }

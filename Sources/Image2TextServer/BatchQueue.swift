@@ -1,41 +1,18 @@
 import Foundation
 import Image2Text
 
-/// What one request gets back from the model.
-enum InferenceOutput: Sendable {
-    case sequences([GenerationResult])
-    case classification(Classification)
-}
-
-/// Where a request's time went, reported with its result.
-struct InferenceTimings: Sendable, Encodable {
-    /// From joining the queue to its batch starting.
-    var queueSeconds: Double
-    /// The vision tower and the image tokens' keys and values, for this request's media.
-    var encodeSeconds: Double
-    /// The batch's decoding (or this request's label scoring).
-    var generateSeconds: Double
-    /// Requests decoded together with this one, itself included.
-    var batchSize: Int
-
-    enum CodingKeys: String, CodingKey {
-        case queueSeconds = "queue_seconds", encodeSeconds = "encode_seconds"
-        case generateSeconds = "generate_seconds", batchSize = "batch_size"
-    }
-}
-
 /// A decoded request waiting for, or running in, a batch. Its result is delivered once: by the model's thread, or
 /// earlier by a cancellation (timeout, client gone), after which the model's result is dropped.
 final class PendingJob: @unchecked Sendable {
     let request: InferenceRequest
-    let media: DecodedMedia
+    let media: VisualInput
     let enqueued = ContinuousClock.now
 
     private let lock = NSLock()
-    private var result: Result<(InferenceOutput, InferenceTimings), any Error>?
-    private var continuation: CheckedContinuation<(InferenceOutput, InferenceTimings), any Error>?
+    private var result: Result<TaskResult, any Error>?
+    private var continuation: CheckedContinuation<TaskResult, any Error>?
 
-    init(request: InferenceRequest, media: DecodedMedia) {
+    init(request: InferenceRequest, media: VisualInput) {
         self.request = request
         self.media = media
     }
@@ -49,7 +26,7 @@ final class PendingJob: @unchecked Sendable {
     var isFinished: Bool { lock.withLock { result != nil } }
 
     /// Waits for the result, or for ``finish(_:)`` with a cancellation.
-    func outcome() async throws -> (InferenceOutput, InferenceTimings) {
+    func outcome() async throws -> TaskResult {
         try await withCheckedThrowingContinuation { continuation in
             let ready = lock.withLock {
                 if result == nil { self.continuation = continuation }
@@ -60,8 +37,8 @@ final class PendingJob: @unchecked Sendable {
     }
 
     /// Delivers `result` unless one was delivered already.
-    func finish(_ result: Result<(InferenceOutput, InferenceTimings), any Error>) {
-        let waiting = lock.withLock { () -> CheckedContinuation<(InferenceOutput, InferenceTimings), any Error>? in
+    func finish(_ result: Result<TaskResult, any Error>) {
+        let waiting = lock.withLock { () -> CheckedContinuation<TaskResult, any Error>? in
             guard self.result == nil else { return nil }
             self.result = result
             defer { continuation = nil }

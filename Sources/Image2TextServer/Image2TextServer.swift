@@ -132,18 +132,13 @@ struct RequestHandler: Sendable {
         let job = PendingJob(request: inference, media: try await loader.load(inference))
         try Task.checkCancellation()
         try queue.enqueue(job)
-        let (output, timings) = try await withTaskCancellationHandler {
+        let result = try await withTaskCancellationHandler {
             try await job.outcome()
         } onCancel: {
             job.finish(.failure(CancellationError()))
             queue.remove(job)
         }
-        switch output {
-        case .sequences(let results):
-            return try JSONResponse.encode(GenerationResponse(results, isAnswer: endpoint == .answer, timings: timings))
-        case .classification(let classification):
-            return try JSONResponse.encode(ClassificationResponse(classification, timings: timings))
-        }
+        return try JSONResponse.encode(result)
     }
 
     /// The body, up to the size limit; a declared length over the limit is refused before reading any of it.

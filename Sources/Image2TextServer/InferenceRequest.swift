@@ -24,21 +24,29 @@ struct InferenceRequest: Sendable {
         /// A caption (no question) or an answer, with the request's generation options merged over the server's.
         case generate(question: String?, options: GenerationOptions)
         case classify(labels: [String], question: String?)
+
+        /// The library's task.
+        var item: TaskItem.Task {
+            switch self {
+            case .generate(let question, _): .generate(question: question)
+            case .classify(let labels, let question): .classify(labels: labels, question: question)
+            }
+        }
     }
 
     let media: MediaSource
     let task: Task
+    /// How the result names the media: the field it came in, or the URL.
+    var inputName: String {
+        switch media {
+        case .bytes(_, let name): name
+        case .url(let url): url.absoluteString
+        }
+    }
     /// Video frames to sample (default: the checkpoint's frame count).
     let frames: Int?
     let orientation: ImageOrientation
 }
-
-/// Generation fields a request may set, by their transformers `generate()` names.
-private let generationFieldNames = [
-    "max_new_tokens", "max_length", "min_new_tokens", "min_length", "num_beams", "num_return_sequences",
-    "length_penalty", "early_stopping", "do_sample", "temperature", "top_k", "top_p", "seed", "repetition_penalty",
-    "no_repeat_ngram_size", "bad_words",
-]
 
 extension InferenceRequest {
     /// Reads the fields `endpoint` takes; refuses missing, malformed and unknown ones by name.
@@ -60,7 +68,7 @@ extension InferenceRequest {
             try model.checkLengthsFitPositionTable(options, promptLength: prompt.count)
             task = .generate(question: question, options: options)
         case .classify:
-            if let name = generationFieldNames.first(where: { fields.unreadNames.contains($0) }) {
+            if let name = GenerationOption.all.map(\.frontEndName).first(where: { fields.unreadNames.contains($0) }) {
                 throw FieldError(name, "does not apply to /v1/classify, which scores every label")
             }
             guard let labels = try fields.strings("labels") else { throw FieldError("labels", "is required") }
@@ -80,14 +88,14 @@ extension InferenceRequest {
         switch field {
         case "frames": 1...Int.max
         case "num_beams", "num_return_sequences": 1...ServerConfiguration.maximumBeams
-        default: GenerationOptions.range(of: field)
+        default: GenerationOption.named(field)?.integerRange
         }
     }
 
     /// Every field `endpoint` reads, as the OpenAPI document lists them.
     static func fieldNames(_ endpoint: Endpoint) -> [String] {
         let common = ["image", "video", "image_url", "question", "frames", "exif_orientation"]
-        return endpoint == .classify ? common + ["labels"] : common + generationFieldNames
+        return endpoint == .classify ? common + ["labels"] : common + GenerationOption.all.map(\.frontEndName)
     }
 
     private static func media(_ fields: inout RequestFields) throws -> MediaSource {
@@ -107,43 +115,19 @@ extension InferenceRequest {
         }
     }
 
-    /// `defaults` with the request's generation fields set over them.
+    /// `defaults` with the request's generation fields, read by ``GenerationOption/all``, set over them.
     private static func generationOptions(
         _ fields: inout RequestFields, defaults: GenerationOptions, tokenizer: BertTokenizer
     ) throws -> GenerationOptions {
         var options = defaults
-        func set<Value>(_ keyPath: WritableKeyPath<GenerationOptions, Value?>, _ value: Value?) {
-            if let value { options[keyPath: keyPath] = value }
+        for option in GenerationOption.all {
+            guard let value = try fields.value(of: option, range: range(of: option.frontEndName)) else { continue }
+            do {
+                try option.set(value, in: &options) { tokenizer.encode($0, addSpecialTokens: false) }
+            } catch {
+                throw FieldError(option.frontEndName, error.reason)
+            }
         }
-        func integer(_ name: String) throws -> Int? { try fields.integer(name, in: range(of: name)!) }
-        set(\.maxNewTokens, try integer("max_new_tokens"))
-        set(\.maxLength, try integer("max_length"))
-        set(\.minNewTokens, try integer("min_new_tokens"))
-        set(\.minLength, try integer("min_length"))
-        set(\.numBeams, try integer("num_beams"))
-        set(\.numReturnSequences, try integer("num_return_sequences"))
-        set(\.lengthPenalty, try fields.double("length_penalty"))
-        set(\.earlyStopping, try earlyStopping(&fields))
-        set(\.doSample, try fields.bool("do_sample"))
-        set(\.temperature, try fields.double("temperature"))
-        set(\.topK, try integer("top_k"))
-        set(\.topP, try fields.double("top_p"))
-        set(\.seed, try fields.integer("seed", in: UInt64.min...UInt64.max))
-        set(\.repetitionPenalty, try fields.double("repetition_penalty"))
-        set(\.noRepeatNgramSize, try integer("no_repeat_ngram_size"))
-        set(\.badWordsIds, try fields.strings("bad_words")?.map { tokenizer.encode($0, addSpecialTokens: false) })
         return options
-    }
-
-    /// `early_stopping`: true, false or "never", as transformers takes it.
-    private static func earlyStopping(_ fields: inout RequestFields) throws -> GenerationOptions.EarlyStopping? {
-        switch try fields.take("early_stopping") {
-        case nil: return nil
-        case .bool(let value): return value ? .whenComplete : .heuristic
-        case .text(let text):
-            if let value = GenerationOptions.EarlyStopping(rawValue: text.lowercased()) { return value }
-        default: break
-        }
-        throw FieldError("early_stopping", "must be true, false or \"never\"")
     }
 }

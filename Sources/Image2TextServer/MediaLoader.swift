@@ -3,50 +3,25 @@ import Foundation
 import Image2Text
 import NIOCore
 
-/// What the model encodes for one request: an image, or the frames sampled from a video.
-enum DecodedMedia: Sendable {
-    case image(RGBImage)
-    case frames([RGBImage])
-}
-
-/// Decodes a request's media in the request's own task, before it joins a batch, so that the model's thread only
-/// runs the model: images by their signature, anything else (for a video checkpoint) as a video through FFmpeg.
+/// Reads a request's media in the request's own task, before it joins a batch, so that the model's thread only runs
+/// the model; the library's ``VisualReader`` tells images from videos and samples a video's frames.
 struct MediaLoader: Sendable {
     let model: GITModel
     let limits: ImageLimits
     /// Fetches `image_url`s; nil when URL fetching is off.
     let fetcher: URLFetcher?
 
-    func load(_ request: InferenceRequest) async throws -> DecodedMedia {
+    func load(_ request: InferenceRequest) async throws -> VisualInput {
+        let reader = VisualReader(limits: limits, orientation: request.orientation, frames: request.frames)
         switch request.media {
         case .bytes(let data, let name):
-            return try decode(data, source: name, frames: request.frames, orientation: request.orientation)
+            return try reader.read(.bytes(data, name: name), for: model)
         case .url(let url):
             guard let fetcher else {
                 throw APIError(status: .badRequest, code: "url_fetching_disabled",
                                message: "image_url: this server does not fetch URLs (start it with --allow-url-host)")
             }
-            let data = try await fetcher.fetch(url)
-            return try decode(data, source: url.absoluteString, frames: request.frames, orientation: request.orientation)
-        }
-    }
-
-    private func decode(_ data: Data, source: String, frames: Int?, orientation: ImageOrientation) throws -> DecodedMedia {
-        // Not an image and not a video checkpoint: the image decoder names the unknown format.
-        guard !ImageDecoder.recognizes(data), let videoFrameCount = model.videoFrameCount else {
-            return .image(try ImageDecoder.decode(data: data, source: source, limits: limits, orientation: orientation))
-        }
-        // FFmpeg reads files: the upload lives in a temporary file while its frames are decoded.
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("image2text-upload-\(UUID().uuidString)")
-        try data.write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        do {
-            return .frames(try VideoFile(contentsOf: file, limits: limits).sampledFrames(count: frames ?? videoFrameCount))
-        } catch let error as VideoError {
-            // The error names the temporary file; the client knows the upload by its own name.
-            let refusal = APIError.from(error)
-            throw APIError(status: refusal.status, code: refusal.code,
-                           message: refusal.message.replacingOccurrences(of: file.path, with: source))
+            return try reader.read(.bytes(try await fetcher.fetch(url), name: url.absoluteString), for: model)
         }
     }
 }

@@ -47,70 +47,20 @@ final class ModelWorker: Service, Sendable {
         }
     }
 
-    /// Encodes every job's media, then decodes the batch (or scores a classification's labels).
+    /// Runs the batch through the library's ``TaskRunner``: each job gets its own result or failure.
     private func run(_ batch: [PendingJob]) {
         let started = ContinuousClock.now
-        var encoded: [(job: PendingJob, image: ImageContext, encodeSeconds: Double)] = []
-        for job in batch where !job.isFinished {
-            let encodeStart = ContinuousClock.now
-            do {
-                let image = try encode(job.media)
-                encoded.append((job, image, encodeStart.duration(to: .now).seconds))
-            } catch {
-                job.finish(.failure(error))
-            }
+        let jobs = batch.filter { !$0.isFinished }
+        guard !jobs.isEmpty else { return }
+        metrics.batch(size: jobs.count)
+        let items = jobs.map { job in
+            let queueSeconds = job.enqueued.duration(to: started).seconds
+            metrics.queueWait(queueSeconds)
+            let media = job.media
+            return TaskItem(name: job.request.inputName, task: job.request.task.item, queueSeconds: queueSeconds) { media }
         }
-        guard !encoded.isEmpty else { return }
-        metrics.batch(size: encoded.count)
-        let generateStart = ContinuousClock.now
-        let outputs = outputs(for: encoded.map { ($0.job.request.task, $0.image) })
-        let generateSeconds = generateStart.duration(to: .now).seconds
-        for ((job, _, encodeSeconds), output) in zip(encoded, outputs) {
-            let timings = InferenceTimings(queueSeconds: job.enqueued.duration(to: started).seconds, encodeSeconds: encodeSeconds,
-                                           generateSeconds: generateSeconds, batchSize: encoded.count)
-            metrics.queueWait(timings.queueSeconds)
-            job.finish(output.map { ($0, timings) })
-        }
-        logger.debug("batch done", metadata: ["batch_size": "\(encoded.count)", "seconds": "\(started.duration(to: .now).seconds)"])
-    }
-
-    private func encode(_ media: DecodedMedia) throws -> ImageContext {
-        switch media {
-        case .image(let image): try model.encode(image)
-        case .frames(let frames): try model.encode(frames: frames)
-        }
-    }
-
-    /// One output per task. Captions and answers of a batch share their options (``BatchQueue``) and are decoded
-    /// together; if that fails, each is decoded alone so that one bad request does not fail the others.
-    private func outputs(for tasks: [(InferenceRequest.Task, ImageContext)]) -> [Result<InferenceOutput, any Error>] {
-        guard case .generate(_, let options) = tasks[0].0 else {
-            return tasks.map { task, image in
-                Result {
-                    guard case .classify(let labels, let question) = task else { preconditionFailure("classification runs alone") }
-                    return .classification(try model.classify(image, labels: labels, question: question))
-                }
-            }
-        }
-        let requests = tasks.map { task, image in
-            Result { () throws -> GenerationRequest in
-                guard case .generate(let question, _) = task else { preconditionFailure("a batch shares one task") }
-                return try model.request(question: question, image: image)
-            }
-        }
-        let valid = requests.compactMap { try? $0.get() }
-        if valid.count == requests.count, let sequences = try? model.generate(valid, options: options) {
-            return sequences.map { .success(.sequences($0)) }
-        }
-        return requests.map { request in
-            Result { .sequences(try model.generate([request.get()], options: options)[0]) }
-        }
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) * 1e-18
+        let results = TaskRunner(model: model).run(items, options: jobs[0].batchOptions ?? GenerationOptions())
+        for (job, result) in zip(jobs, results) { job.finish(result.mapError { $0 }) }
+        logger.debug("batch done", metadata: ["batch_size": "\(jobs.count)", "seconds": "\(started.duration(to: .now).seconds)"])
     }
 }

@@ -1,7 +1,55 @@
-/// The server's OpenAPI 3.1 document, served at `GET /openapi.json`. `OpenAPIDocumentTests` checks that its paths
-/// are the routes the server has and that its field lists are the fields ``InferenceRequest`` reads.
+import Foundation
+import Image2Text
+
+/// The server's OpenAPI 3.1 document, served at `GET /openapi.json`: the template below with a property for each
+/// ``GenerationOption`` added to `GenerationFields`. `OpenAPIDocumentTests` checks that its paths are the routes the
+/// server has and that its field lists are the fields ``InferenceRequest`` reads.
 enum OpenAPIDocument {
-    static let json = #"""
+    static let json: String = {
+        var document = try! JSONSerialization.jsonObject(with: Data(template.utf8)) as! [String: Any]
+        var components = document["components"] as! [String: Any]
+        var schemas = components["schemas"] as! [String: Any]
+        var fields = schemas["GenerationFields"] as! [String: Any]
+        var properties = fields["properties"] as! [String: Any]
+        for option in GenerationOption.all { properties[option.frontEndName] = schema(of: option) }
+        fields["properties"] = properties
+        schemas["GenerationFields"] = fields
+        components["schemas"] = schemas
+        document["components"] = components
+        let data = try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }()
+
+    /// The JSON schema of a generation option's field, with the bounds the server reads it with.
+    private static func schema(of option: GenerationOption) -> [String: Any] {
+        var schema: [String: Any] = ["description": option.summary]
+        switch option.kind {
+        case .integer(let optionRange):
+            let range = InferenceRequest.range(of: option.frontEndName) ?? optionRange
+            schema.merge(["type": "integer", "minimum": range.lowerBound, "maximum": range.upperBound]) { $1 }
+        case .seed:
+            schema.merge(["type": "integer", "minimum": 0, "maximum": UInt64.max]) { $1 }
+        case .number(let range):
+            schema["type"] = "number"
+            schema["description"] = "\(option.summary) It \(range.expectation)."
+            switch range {
+            case .positiveFloat32:
+                schema.merge(["minimum": Double(Float.leastNormalMagnitude), "maximum": Double(Float.greatestFiniteMagnitude)]) { $1 }
+            case .probability: schema.merge(["exclusiveMinimum": 0, "maximum": 1]) { $1 }
+            case .exponent: break
+            }
+        case .flag:
+            schema["type"] = "boolean"
+        case .choice(let words):
+            let others = words.filter { !["true", "false"].contains($0) }
+            schema["oneOf"] = (others.count < words.count ? [["type": "boolean"]] : []) + [["enum": others]]
+        case .tokenLists:
+            schema.merge(["type": "array", "items": ["type": "string"]]) { $1 }
+        }
+        return schema
+    }
+
+    private static let template = #"""
     {
       "openapi": "3.1.0",
       "info": {
@@ -111,23 +159,7 @@ enum OpenAPIDocument {
               "image_url": { "type": "string", "format": "uri", "description": "Fetched only by a server started with --allow-url-host, from those hosts" },
               "question": { "type": "string" },
               "frames": { "type": "integer", "minimum": 1, "maximum": 9223372036854775807, "description": "Video frames to sample (default: the checkpoint's); at most its frame count" },
-              "exif_orientation": { "type": "boolean", "description": "Apply the EXIF orientation (transformers ignores it)" },
-              "max_new_tokens": { "type": "integer", "minimum": 1, "maximum": 9223372036854775807, "description": "A limit past the model's position table is fine when [SEP] comes first; a sequence that reaches the table's end is refused (400)" },
-              "max_length": { "type": "integer", "minimum": 1, "maximum": 9223372036854775807, "description": "Prompt included; as max_new_tokens past the position table" },
-              "min_new_tokens": { "type": "integer", "minimum": 0, "maximum": 9223372036854775807 },
-              "min_length": { "type": "integer", "minimum": 0, "maximum": 9223372036854775807 },
-              "num_beams": { "type": "integer", "minimum": 1, "maximum": 16 },
-              "num_return_sequences": { "type": "integer", "minimum": 1, "maximum": 16 },
-              "length_penalty": { "type": "number", "description": "Finite; zero or a normal number (not subnormal)" },
-              "early_stopping": { "oneOf": [ { "type": "boolean" }, { "const": "never" } ] },
-              "do_sample": { "type": "boolean" },
-              "temperature": { "type": "number", "minimum": 1.1754943508222875e-38, "maximum": 3.4028234663852886e+38, "description": "A normal float32: subnormal values are refused" },
-              "top_k": { "type": "integer", "minimum": 0, "maximum": 9223372036854775807, "description": "0 keeps every token; past the vocabulary size it keeps every token too" },
-              "top_p": { "type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": "Not subnormal" },
-              "seed": { "type": "integer", "minimum": 0, "maximum": 18446744073709551615 },
-              "repetition_penalty": { "type": "number", "minimum": 1.1754943508222875e-38, "maximum": 3.4028234663852886e+38, "description": "A normal float32: subnormal values are refused" },
-              "no_repeat_ngram_size": { "type": "integer", "minimum": 0, "maximum": 9223372036854775807 },
-              "bad_words": { "type": "array", "items": { "type": "string" } }
+              "exif_orientation": { "type": "boolean", "description": "Apply the EXIF orientation (transformers ignores it)" }
             }
           },
           "AnswerFields": {
@@ -172,8 +204,9 @@ enum OpenAPIDocument {
           "GenerationResponse": {
             "allOf": [ { "$ref": "#/components/schemas/Sequence" } ],
             "type": "object",
-            "required": ["prompt_ids", "timings"],
+            "required": ["input", "prompt_ids", "timings"],
             "properties": {
+              "input": { "type": "string", "description": "The field the media came in (image or video), or the image_url" },
               "prompt_ids": { "type": "array", "items": { "type": "integer" } },
               "sequences": { "type": "array", "items": { "$ref": "#/components/schemas/Sequence" }, "description": "Every returned sequence, best first, when num_return_sequences > 1" },
               "timings": { "$ref": "#/components/schemas/Timings" }
@@ -181,8 +214,9 @@ enum OpenAPIDocument {
           },
           "ClassificationResponse": {
             "type": "object",
-            "required": ["label", "ranking", "timings"],
+            "required": ["input", "label", "ranking", "timings"],
             "properties": {
+              "input": { "type": "string", "description": "The field the media came in (image or video), or the image_url" },
               "label": { "type": "string" },
               "ranking": {
                 "type": "array",

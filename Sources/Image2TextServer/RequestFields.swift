@@ -1,4 +1,5 @@
 import Foundation
+import Image2Text
 import MultipartKit
 import NIOCore
 
@@ -73,7 +74,7 @@ struct RequestFields {
     }
 
     /// A number: a JSON number or numeric text, by the same rules as ``integer(_:in:)``. Its range is the library's
-    /// to check (``GenerationOptions/checkRanges(vocabularySize:)``).
+    /// to check (``GenerationOption``).
     mutating func double(_ name: String) throws -> Double? {
         guard let value = try take(name) else { return nil }
         guard let text = Self.numericText(value), let number = Double(text) else { throw FieldError(name, "must be a number") }
@@ -113,6 +114,25 @@ struct RequestFields {
         return try items.map { item in
             guard let text = try Self.text(item, field: name) else { throw FieldError(name, "must be a list of strings") }
             return text
+        }
+    }
+
+    /// The value of a generation option's field, read by the option's kind; an integer within `range`.
+    mutating func value(of option: GenerationOption, range: ClosedRange<Int>?) throws -> GenerationOption.Value? {
+        let name = option.frontEndName
+        switch option.kind {
+        case .integer(let optionRange): return try integer(name, in: range ?? optionRange).map { .integer($0) }
+        case .seed: return try integer(name, in: UInt64.min...UInt64.max).map { .unsigned($0) }
+        case .number: return try double(name).map { .number($0) }
+        case .flag: return try bool(name).map { .flag($0) }
+        case .tokenLists: return try strings(name).map { .texts($0) }
+        case .choice(let words):
+            switch try take(name) {
+            case nil: return nil
+            case .bool(let flag): return .flag(flag)
+            case .text(let text): return .word(text)
+            default: throw FieldError(name, "must be one of " + words.map { "\"\($0)\"" }.joined(separator: ", "))
+            }
         }
     }
 

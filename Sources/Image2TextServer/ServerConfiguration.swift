@@ -20,7 +20,7 @@ public struct ServerConfiguration: Sendable {
     /// (4.8 GB at the defaults; 34 GB at Pillow's limit).
     public static let defaultMaxPixels = 25_000_000
     /// Most beams and returned sequences a request may ask for (the library takes up to
-    /// ``GenerationOptions/maximumSequences``): each is a decoder row at every step.
+    /// ``GenerationOption/maximumSequences``): each is a decoder row at every step.
     public static let maximumBeams = 16
     /// Most labels one classification may rank: each distinct label prefix is a decoder row with a text cache of its own.
     public static let maximumLabels = 1000

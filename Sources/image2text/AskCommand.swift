@@ -41,8 +41,9 @@ struct AskCommand: AsyncParsableCommand {
         let model = try modelOptions.load()
         _ = try model.questionPrompt(question)  // an empty question fails before any image work
         let inputs = try inputOptions.inputs([image])
-        let runner = GenerationRunner(model: model, options: generationFlags.options(tokenizer: model.tokenizer),
-                                      output: outputFlags, input: inputOptions, labelled: inputs.count > 1)
-        if try await runner.run(inputs.map { [($0, question)] }) > 0 { throw ExitCode.failure }
+        let runner = InputRunner(model: model, options: try generationFlags.options(tokenizer: model.tokenizer),
+                                 json: outputFlags.json, stream: outputFlags.stream, input: inputOptions,
+                                 labelled: inputs.count > 1)
+        if try await runner.run(inputs.map { [($0, .generate(question: question))] }) > 0 { throw ExitCode.failure }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import Image2Text
 
 /// `image2text classify IMAGE... --labels a,b,c`: classification by generation over a label trie.
-struct ClassifyCommand: ParsableCommand {
+struct ClassifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
         abstract: "Classify images by which label the model is most likely to generate.",
@@ -11,7 +11,8 @@ struct ClassifyCommand: ParsableCommand {
             Scores every label as log P(label tokens, [SEP] | image, prompt) by decoding constrained to the labels' \
             token trie; the prompt is [CLS], or [CLS] + --question. Prints the best label (\"IMAGE: label\" per line \
             for several images), or with --json one object per image: {"input": IMAGE, "label": best, "ranking": \
-            [{"label", "log_probability", "probability"}, ...]} with probabilities normalised over the labels.
+            [{"label", "log_probability", "probability"}, ...], "timings": {...}} with probabilities normalised over the \
+            labels.
 
             Examples:
               image2text classify --question "what shape is in the image?" \\
@@ -43,22 +44,14 @@ struct ClassifyCommand: ParsableCommand {
         guard (labels == nil) != (labelsFile == nil) else { throw ValidationError("give either --labels or --labels-file") }
     }
 
-    func run() throws {
+    func run() async throws {
         let model = try modelOptions.load()
         let labelList = try readLabels()
-        var failures = 0
         let inputs = try inputOptions.inputs(images)
-        for input in inputs {
-            guard let result = try GenerationOutput.forInput(input, failures: &failures, {
-                try model.classify(inputOptions.encode(input, model: model), labels: labelList, question: question)
-            }) else { continue }
-            if json {
-                GenerationOutput.printLine(try GenerationOutput.jsonLine(input: input.label, classification: result))
-            } else {
-                GenerationOutput.printLine(inputs.count == 1 ? result.best.label : "\(input.printableLabel): \(result.best.label)")
-            }
-        }
-        if failures > 0 { throw ExitCode.failure }
+        let runner = InputRunner(model: model, options: GenerationOptions(), json: json, input: inputOptions,
+                                 labelled: inputs.count > 1)
+        let task = TaskItem.Task.classify(labels: labelList, question: question)
+        if try await runner.run(inputs.map { [($0, task)] }) > 0 { throw ExitCode.failure }
     }
 
     private func readLabels() throws -> [String] {

@@ -76,8 +76,8 @@ private struct InspectionReport: Encodable {
             "bos_token_id": generationConfig.bosTokenId.map(String.init) ?? "none",
             "eos_token_id": (generationConfig.eosTokenIds ?? []).map(String.init).joined(separator: ","),
             "pad_token_id": generationConfig.padTokenId.map(String.init) ?? "none",
-            "max_length": generationConfig.maxLength.map(String.init) ?? "default",
-            "num_beams": generationConfig.numBeams.map(String.init) ?? "default",
+            "max_length": generationConfig.options.maxLength.map(String.init) ?? "default",
+            "num_beams": generationConfig.options.numBeams.map(String.init) ?? "default",
         ]
         let size = switch processor.size {
         case .shortestEdge(let edge): "shortest_edge \(edge)"

@@ -116,7 +116,7 @@ struct ServeCommand: AsyncParsableCommand {
             maxBodyBytes: Int(maxBodyMb * 1_000_000), maxPixels: maxPixels, maxConcurrentRequests: maxConcurrentRequests,
             requestTimeout: .milliseconds(Int(requestTimeout * 1000)),
             urlAllowList: allowUrlHost.isEmpty ? nil : URLAllowList(allowUrlHost),
-            defaultOptions: generationFlags.options(tokenizer: model.tokenizer))
+            defaultOptions: try generationFlags.options(tokenizer: model.tokenizer))
         try configuration.validate(for: model)
         let server = Image2TextServer(model: model, configuration: configuration, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -34,7 +34,8 @@ extension CLIDatasetTests {
         #expect(resumed.stderr.contains("Note: \(output.path): line 5 is incomplete (an interrupted run); it is removed and its input done again\n"))
         let after = try String(contentsOf: output, encoding: .utf8)
         #expect(after.hasPrefix(whole) && after.split(separator: "\n").count == 5 && after.hasSuffix("\n"))
-        #expect(after.split(separator: "\n").last?.contains("\"input\":\"\(root.path)/new.png\",\"text\":\"a red circle\"") == true)
+        let last = after.split(separator: "\n").last ?? ""
+        #expect(last.contains("\"input\":\"\(root.path)/new.png\"") && last.contains("\"text\":\"a red circle\""))
     }
 
     @Test("--output-dir: a shard file with a line that is not a result stops the command before any shard is captioned")
@@ -53,6 +54,7 @@ extension CLIDatasetTests {
         #expect(stopped.stderr.hasPrefix("Error: \(bad.path): line 1 is not an image2text result ([1, 2]); "), "\(stopped.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: output.path) == ["shard-001.jsonl"])
         #expect(try cli.run(["caption", "--ignore-bad-output-lines", "--output-dir", output.path, first, second]).status == 0)
-        #expect(try String(contentsOf: bad, encoding: .utf8).hasPrefix("[1, 2]\n{\"input\":\"\(second)#10.png\""))
+        let repaired = try String(contentsOf: bad, encoding: .utf8)
+        #expect(repaired.hasPrefix("[1, 2]\n{") && repaired.contains("\"input\":\"\(second)#10.png\""))
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Image2Text
 import Testing
 
 /// `image2text serve` as a process: it listens, logs JSON lines, captions over HTTP, and stops cleanly on SIGTERM.
@@ -31,6 +32,13 @@ import Testing
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         let caption = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
         #expect(caption["text"] as? String == "a red triangle")
+        // The body and `caption --json`'s line are the same type (TaskResult): the same output, finish_reason included.
+        let line = try CLITests().run(["caption", "--json", "Fixtures/easyvqa/0.png"]).stdout
+        let fromCLI = try JSONDecoder().decode(TaskResult.self, from: Data(line.utf8))
+        let fromServer = try JSONDecoder().decode(TaskResult.self, from: body)
+        #expect(fromServer.output == fromCLI.output && fromServer.best?.finishReason == "eos")
+        #expect(fromServer.input == "image" && fromCLI.input == "Fixtures/easyvqa/0.png")
+        #expect(fromServer.timings.queueSeconds != nil && fromCLI.timings.queueSeconds == nil)
 
         let logged = try #require(log.first { $0["message"] as? String == "request" })
         #expect(logged["path"] as? String == "/v1/caption")

@@ -1,4 +1,5 @@
 import Foundation
+import Image2Text
 import Testing
 
 /// Every subcommand's `--help` ends its description with examples.
@@ -24,6 +25,18 @@ extension CLITests {
             let examples = help.stdout.components(separatedBy: "\nExamples:\n").dropFirst().first?
                 .split(separator: "\n").prefix { $0.hasPrefix("  ") } ?? []
             #expect(examples.contains { $0.hasPrefix("  image2text \(subcommand) ") }, "\(subcommand): \(help.stdout)")
+        }
+    }
+
+    @Test("caption and ask have a flag for every generation option, named after it, its help naming transformers' key")
+    func aFlagPerGenerationOption() throws {
+        for subcommand in ["caption", "ask"] {
+            let help = try run([subcommand, "--help"]).stdout.replacingOccurrences(of: "\n", with: " ")
+                .replacingOccurrences(of: "  ", with: " ")
+            for option in GenerationOption.all {
+                let flag = "--" + option.frontEndName.replacingOccurrences(of: "_", with: "-")
+                #expect(help.contains(flag) && help.contains("(\(option.name)"), "\(subcommand): \(flag)")
+            }
         }
     }
 }

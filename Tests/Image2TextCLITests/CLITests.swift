@@ -136,12 +136,12 @@ import Testing
     static let golden: Golden = try! JSONDecoder().decode(
         Golden.self, from: Data(contentsOf: repositoryRoot.appendingPathComponent("Fixtures/goldens/tiny_easyvqa.json")))
 
-    /// The JSON lines of `stdout`, each checked to be one compact object whose keys come in the documented order.
+    /// The JSON lines of `stdout`, each checked to be one compact object with these keys, sorted (as the server's).
     func jsonLines(_ stdout: String, keys: [String]) throws -> [[String: Any]] {
         try stdout.split(separator: "\n").map { line in
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             #expect(Set(object.keys) == Set(keys), "\(line)")
-            let positions = keys.compactMap { line.range(of: "\"\($0)\":")?.lowerBound }
+            let positions = keys.sorted().compactMap { line.range(of: "\"\($0)\":")?.lowerBound }
             #expect(positions.count == keys.count && positions == positions.sorted(), "key order: \(line)")
             #expect(!line.contains("\": "), "not compact: \(line)")
             return object
@@ -166,7 +166,7 @@ import Testing
         let paths = golden.captions.map { "Fixtures/easyvqa/" + $0.image }
         let result = try run(["caption", "--json", "--max-new-tokens", "\(golden.generate.max_new_tokens)"] + paths)
         #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
-        let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "score", "timings"])
+        let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "score", "finish_reason", "timings"])
         try #require(lines.count == golden.captions.count)
         for (line, item) in zip(lines, golden.captions) {
             #expect(line["input"] as? String == "Fixtures/easyvqa/" + item.image)
@@ -174,7 +174,7 @@ import Testing
             #expect(line["prompt_ids"] as? [Int] == item.prompt_ids, "\(item.image)")
             #expect(line["text"] as? String == item.text, "\(item.image)")
         }
-        #expect(result.stdout.hasPrefix(#"{"input":"Fixtures/easyvqa/0.png","text":"a red triangle","ids":[2,6,24,29,3],"prompt_ids":[2],"score":"#))
+        #expect(result.stdout.hasPrefix(#"{"finish_reason":"eos","ids":[2,6,24,29,3],"input":"Fixtures/easyvqa/0.png","prompt_ids":[2],"score":"#))
     }
 
     @Test("ask: the answer alone, and --json with the golden's ids, prompt ids, text and answer (one question per template)")
@@ -190,7 +190,7 @@ import Testing
             let result = try run(["ask", "--json", "--max-new-tokens", "\(Self.golden.generate.max_new_tokens)",
                                   "Fixtures/easyvqa/" + item.image, question])
             #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
-            let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "answer", "score", "timings"])
+            let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "answer", "score", "finish_reason", "timings"])
             let line = try #require(lines.count == 1 ? lines[0] : nil, "\(result.stdout)")
             #expect(line["input"] as? String == "Fixtures/easyvqa/" + item.image)
             #expect(line["ids"] as? [Int] == item.generated_ids, "\(item.image) \(question)")
@@ -218,7 +218,7 @@ import Testing
 
         let json = try run(["caption", "--json", "Fixtures/images/bad/text.jpg", "Fixtures/easyvqa/0.png"])
         #expect(json.status == 1)
-        #expect(try jsonLines(json.stdout, keys: ["input", "text", "ids", "prompt_ids", "score", "timings"]).map { $0["text"] as? String } == ["a red triangle"])
+        #expect(try jsonLines(json.stdout, keys: ["input", "text", "ids", "prompt_ids", "score", "finish_reason", "timings"]).map { $0["text"] as? String } == ["a red triangle"])
         #expect(json.stderr.hasPrefix("Error: Fixtures/images/bad/text.jpg: not a readable image or video") && json.stderr.split(separator: "\n").count == 1)
     }
 
@@ -310,7 +310,7 @@ import Testing
         let result = try run(["caption", "--json", "--num-beams", "3", "--num-return-sequences", "2", "--max-new-tokens", "6",
                               "Fixtures/easyvqa/0.png", "Fixtures/easyvqa/5.png"])
         #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
-        let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "score", "sequences", "timings"])
+        let lines = try jsonLines(result.stdout, keys: ["input", "text", "ids", "prompt_ids", "score", "finish_reason", "sequences", "timings"])
         // tiny_generation_suite.json, batch case 2 (beam 3, two sequences, 6 new tokens).
         #expect(lines.map { ($0["sequences"] as? [[String: Any]])?.map { $0["ids"] as? [Int] } }
                     == [[[2, 6, 24, 29, 3], [2, 6, 24, 10, 3]], [[2, 6, 9, 23, 3], [2, 6, 9, 10, 3]]])
@@ -322,7 +322,7 @@ import Testing
     @Test("--paper, --batch-size and sampling flags")
     func generationFlags() throws {
         let paper = try run(["caption", "--paper", "--json", "Fixtures/easyvqa/0.png"])
-        #expect(try jsonLines(paper.stdout, keys: ["input", "text", "ids", "prompt_ids", "score", "timings"]).first?["ids"] as? [Int] == [2, 6, 24, 29, 3])
+        #expect(try jsonLines(paper.stdout, keys: ["input", "text", "ids", "prompt_ids", "score", "finish_reason", "timings"]).first?["ids"] as? [Int] == [2, 6, 24, 29, 3])
         let images = ["Fixtures/easyvqa/0.png", "Fixtures/easyvqa/5.png", "Fixtures/easyvqa/10.png"]
         #expect(try run(["caption", "--batch-size", "2"] + images).stdout == run(["caption"] + images).stdout)
         let sampled = ["caption", "--do-sample", "--seed", "9", "--temperature", "2.5", "--top-k", "5", "--num-return-sequences", "4"] + images
@@ -351,7 +351,7 @@ import Testing
         try "circle\n\nrectangle\ntriangle\n".write(to: file, atomically: true, encoding: .utf8)
         let json = try run(["classify", "--json", "--question", question, "--labels-file", file.path, "Fixtures/easyvqa/0.png", "Fixtures/easyvqa/5.png"])
         #expect(json.status == 0, "\(json.stderr)")
-        let lines = try jsonLines(json.stdout, keys: ["input", "label", "ranking"])
+        let lines = try jsonLines(json.stdout, keys: ["input", "label", "ranking", "timings"])
         #expect(lines.map { $0["label"] as? String } == ["triangle", "rectangle"])
         let ranking = try #require(lines.first?["ranking"] as? [[String: Any]])
         #expect(ranking.map { $0["label"] as? String } == ["triangle", "circle", "rectangle"])

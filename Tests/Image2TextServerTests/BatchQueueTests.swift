@@ -6,7 +6,7 @@ import Testing
 /// How waiting requests are handed to the model: one batch per kernel thread when enough wait, dealt evenly.
 @Suite struct BatchQueueTests {
     let png = try! Repository.fixtureData("easyvqa/0.png")
-    let media = DecodedMedia.image(RGBImage(width: 1, height: 1, pixels: [0, 0, 0])!)
+    let media = VisualInput.image(RGBImage(width: 1, height: 1, pixels: [0, 0, 0])!)
 
     func job(_ endpoint: Endpoint, _ fields: [String: RequestFields.Value] = [:]) throws -> PendingJob {
         let request = try InferenceRequest(endpoint: endpoint, fields: RequestFields(fields.merging(["image": .bytes(png)]) { $1 }),

@@ -85,11 +85,11 @@ import Testing
         let url = try write(#"{"max_length": 50, "num_beams": 4, "early_stopping": "never", "pad_token_id": 0}"#,
                             name: "generation_config.json")
         let generation = try GenerationConfig.load(from: url, modelConfig: model)
-        #expect(generation.maxLength == 50 && generation.numBeams == 4 && generation.earlyStopping == .never)
+        #expect(generation.options.maxLength == 50 && generation.options.numBeams == 4 && generation.options.earlyStopping == .never)
         #expect(generation.bosTokenId == 101 && generation.eosTokenIds == [102] && generation.padTokenId == 0)
         let flag = try GenerationConfig.load(from: try write(#"{"early_stopping": true}"#, name: "generation_config.json"),
                                              modelConfig: model)
-        #expect(flag.earlyStopping == .whenComplete)
+        #expect(flag.options.earlyStopping == .whenComplete)
         let bad = try write(#"{"early_stopping": "sometimes"}"#, name: "generation_config.json")
         #expect(throws: ConfigurationError.self) { try GenerationConfig.load(from: bad, modelConfig: model) }
     }
@@ -127,7 +127,7 @@ import Testing
              "temperature": 1.2e-38, "length_penalty": 0, "top_p": 1, "bad_words_ids": [[30521, 0]]}
             """#, name: "generation_config.json")
         let config = try GenerationConfig.load(from: url, modelConfig: model)
-        #expect(config.maxNewTokens == .max && config.minLength == .max && config.topK == .max && config.numBeams == 256)
-        #expect(config.badWordsIds == [[30521, 0]])
+        #expect(config.options.maxNewTokens == .max && config.options.minLength == .max && config.options.topK == .max && config.options.numBeams == 256)
+        #expect(config.options.badWordsIds == [[30521, 0]])
     }
 }

@@ -86,7 +86,7 @@ import Testing
         ("num_beams", GenerationOptions(numBeams: 1_000_000)), ("num_beams", GenerationOptions(numBeams: .max)),
         ("num_beams", GenerationOptions(numBeams: .min)),
         ("num_return_sequences", GenerationOptions(numReturnSequences: .max, doSample: true)),
-        ("num_return_sequences", GenerationOptions(numReturnSequences: GenerationOptions.maximumSequences + 1, doSample: true)),
+        ("num_return_sequences", GenerationOptions(numReturnSequences: GenerationOption.maximumSequences + 1, doSample: true)),
         ("max_new_tokens", GenerationOptions(maxNewTokens: .min)), ("max_length", GenerationOptions(maxLength: 0)),
         ("min_new_tokens", GenerationOptions(minNewTokens: .min)), ("min_length", GenerationOptions(minLength: -1)),
         ("top_k", GenerationOptions(topK: .min)), ("no_repeat_ngram_size", GenerationOptions(noRepeatNgramSize: .min)),
@@ -120,13 +120,13 @@ import Testing
                         GenerationOptions(doSample: true, temperature: Double(Float.leastNormalMagnitude), seed: 1),
                         GenerationOptions(doSample: true, temperature: Double(Float.greatestFiniteMagnitude), seed: 1),
                         GenerationOptions(doSample: true, topP: 1, seed: 1),
-                        GenerationOptions(maxNewTokens: 2, numBeams: GenerationOptions.maximumSequences,
-                                          numReturnSequences: GenerationOptions.maximumSequences)] {
+                        GenerationOptions(maxNewTokens: 2, numBeams: GenerationOption.maximumSequences,
+                                          numReturnSequences: GenerationOption.maximumSequences)] {
             #expect(throws: Never.self, "\(options)") { try Self.model.caption(context, options: options) }
         }
-        #expect(GenerationOptions.range(of: "num_beams") == 1...GenerationOptions.maximumSequences)
-        #expect(GenerationOptions.range(of: "max_new_tokens") == 1...Int.max)
-        #expect(GenerationOptions.range(of: "temperature") == nil)
+        #expect(GenerationOption.named("num_beams")?.integerRange == 1...GenerationOption.maximumSequences)
+        #expect(GenerationOption.named("max_new_tokens")?.integerRange == 1...Int.max)
+        #expect(GenerationOption.named("temperature")?.integerRange == nil)
     }
 
     @Test("streaming with a huge max_new_tokens streams the caption")

@@ -40,11 +40,11 @@ import Testing
         let check = TinyGenerationSuiteTests.check
         let request = GenerationRequest(promptIds: item.prefix_ids, image: try check.context(item.image))
         var tokens = [Int]()
-        for call in stride(from: 0, to: draws, by: GenerationOptions.maximumSequences) {
+        for call in stride(from: 0, to: draws, by: GenerationOption.maximumSequences) {
             var options = item.options.generationOptions
             options.maxNewTokens = 1
-            options.numReturnSequences = min(GenerationOptions.maximumSequences, draws - call)
-            options.seed = seed + UInt64(call / GenerationOptions.maximumSequences)
+            options.numReturnSequences = min(GenerationOption.maximumSequences, draws - call)
+            options.seed = seed + UInt64(call / GenerationOption.maximumSequences)
             tokens += try check.model.generate([request], options: options)[0].map { $0.ids.last! }
         }
         return tokens

@@ -105,23 +105,36 @@ struct VideoDecodingTests {
         }
     }
 
-    @Test("VisualInput tells images from videos by content, not by name")
-    func visualInput() throws {
+    @Test("VisualReader tells images from videos by content, not by name, and reads video bytes as a file's")
+    func visualReader() throws {
+        let model = try VideoModelParityTests.model.get()
+        let reader = VisualReader()
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let videoNamedPNG = directory.appendingPathComponent("clip.png")
         try FileManager.default.copyItem(at: VideoGolden.video("pan_h264.mp4"), to: videoNamedPNG)
-        guard case .video(let video) = try VisualInput.open(contentsOf: videoNamedPNG) else { throw VideoError.noVideoStream(source: "clip.png") }
-        #expect(video.frameCount == 50 && video.codec == "h264")
+        guard case .frames(let frames) = try reader.read(.file(videoNamedPNG), for: model) else {
+            throw VideoError.noVideoStream(source: "clip.png")
+        }
+        #expect(frames == (try VideoFile(contentsOf: videoNamedPNG).sampledFrames(count: model.videoFrameCount!)))
+        // The same video as bytes gives the same frames; its errors name the bytes, not the temporary file.
+        guard case .frames(let uploaded) = try reader.read(.bytes(Data(contentsOf: videoNamedPNG), name: "upload"), for: model) else {
+            throw VideoError.noVideoStream(source: "upload")
+        }
+        #expect(uploaded == frames)
+        let truncated = try Data(contentsOf: VideoGolden.video("bad/truncated_data.mp4"))
+        #expect { try reader.read(.bytes(truncated, name: "upload"), for: model) } throws: { error in
+            (error as? VideoError)?.source == "upload"
+        }
         let imageNamedMP4 = directory.appendingPathComponent("photo.mp4")
         try FileManager.default.copyItem(at: Fixtures.image("chelsea.png"), to: imageNamedMP4)
-        guard case .image(let image) = try VisualInput.open(contentsOf: imageNamedMP4) else { throw ImageError.emptyFile(source: "photo.mp4") }
+        guard case .image(let image) = try reader.read(.file(imageNamedMP4), for: model) else { throw ImageError.emptyFile(source: "photo.mp4") }
         #expect(image == (try ImageDecoder.decode(contentsOf: Fixtures.image("chelsea.png"))))
         // Text named like an image: FFmpeg's still-image demuxer is not taken for a video.
         let text = Fixtures.image("bad/text.jpg")
-        #expect(throws: VideoError.self) { try VisualInput.open(contentsOf: text) }
+        #expect(throws: VideoError.self) { try reader.read(.file(text), for: model) }
         #expect(throws: ImageError.emptyFile(source: Fixtures.image("bad/empty.jpg").path)) {
-            try VisualInput.open(contentsOf: Fixtures.image("bad/empty.jpg"))
+            try reader.read(.file(Fixtures.image("bad/empty.jpg")), for: model)
         }
     }
 

@@ -1,70 +1,38 @@
 import Foundation
 
-/// `generation_config.json` (transformers `GenerationConfig`, spec §1.3 and §5.1). Only the keys a checkpoint sets
-/// are stored; everything else is nil here and takes transformers 5.23's default where generation is run. When the
-/// file is absent, the special-token ids come from `config.json`, as `GenerationConfig.from_model_config` does.
+/// `generation_config.json` (transformers' `GenerationConfig`): the special-token ids and the generation options the
+/// checkpoint sets, read by the keys of ``GenerationOption/all``. An option the file leaves out is nil here and takes
+/// transformers 5.23's default where generation is run. When the file is absent, the ids come from `config.json`, as
+/// `GenerationConfig.from_model_config` does.
 public struct GenerationConfig: Sendable, Equatable, Decodable {
     public var bosTokenId: Int?
     public var eosTokenIds: [Int]?
     public var padTokenId: Int?
-    public var maxLength: Int?
-    public var maxNewTokens: Int?
-    public var minLength: Int?
-    public var minNewTokens: Int?
-    public var doSample: Bool?
-    public var numBeams: Int?
-    public var numReturnSequences: Int?
-    public var temperature: Double?
-    public var topK: Int?
-    public var topP: Double?
-    public var repetitionPenalty: Double?
-    public var noRepeatNgramSize: Int?
-    public var lengthPenalty: Double?
-    /// `early_stopping`: true, false or "never".
-    public var earlyStopping: GenerationOptions.EarlyStopping?
-    public var badWordsIds: [[Int]]?
-
-    enum CodingKeys: String, CodingKey {
-        case bosTokenId = "bos_token_id"
-        case eosTokenIds = "eos_token_id"
-        case padTokenId = "pad_token_id"
-        case maxLength = "max_length"
-        case maxNewTokens = "max_new_tokens"
-        case minLength = "min_length"
-        case minNewTokens = "min_new_tokens"
-        case doSample = "do_sample"
-        case numBeams = "num_beams"
-        case numReturnSequences = "num_return_sequences"
-        case temperature
-        case topK = "top_k"
-        case topP = "top_p"
-        case repetitionPenalty = "repetition_penalty"
-        case noRepeatNgramSize = "no_repeat_ngram_size"
-        case lengthPenalty = "length_penalty"
-        case earlyStopping = "early_stopping"
-        case badWordsIds = "bad_words_ids"
-    }
+    /// The file's generation options, the defaults of every `generate` call.
+    public var options = GenerationOptions()
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        bosTokenId = try container.decodeWholeNumberIfPresent(forKey: .bosTokenId)
-        eosTokenIds = try container.decodeIfPresent(TokenIdList.self, forKey: .eosTokenIds)?.ids
-        padTokenId = try container.decodeWholeNumberIfPresent(forKey: .padTokenId)
-        maxLength = try container.decodeWholeNumberIfPresent(forKey: .maxLength)
-        maxNewTokens = try container.decodeWholeNumberIfPresent(forKey: .maxNewTokens)
-        minLength = try container.decodeWholeNumberIfPresent(forKey: .minLength)
-        minNewTokens = try container.decodeWholeNumberIfPresent(forKey: .minNewTokens)
-        doSample = try container.decodeIfPresent(Bool.self, forKey: .doSample)
-        numBeams = try container.decodeWholeNumberIfPresent(forKey: .numBeams)
-        numReturnSequences = try container.decodeWholeNumberIfPresent(forKey: .numReturnSequences)
-        temperature = try container.decodeIfPresent(Double.self, forKey: .temperature)
-        topK = try container.decodeWholeNumberIfPresent(forKey: .topK)
-        topP = try container.decodeIfPresent(Double.self, forKey: .topP)
-        repetitionPenalty = try container.decodeIfPresent(Double.self, forKey: .repetitionPenalty)
-        noRepeatNgramSize = try container.decodeWholeNumberIfPresent(forKey: .noRepeatNgramSize)
-        lengthPenalty = try container.decodeIfPresent(Double.self, forKey: .lengthPenalty)
-        earlyStopping = try container.decodeIfPresent(GenerationOptions.EarlyStopping.self, forKey: .earlyStopping)
-        badWordsIds = try container.decodeIfPresent([[WholeNumber]].self, forKey: .badWordsIds)?.map { $0.map(\.value) }
+        let container = try decoder.container(keyedBy: Key.self)
+        bosTokenId = try container.decodeWholeNumberIfPresent(forKey: Key("bos_token_id"))
+        eosTokenIds = try container.decodeIfPresent(TokenIdList.self, forKey: Key("eos_token_id"))?.ids
+        padTokenId = try container.decodeWholeNumberIfPresent(forKey: Key("pad_token_id"))
+        for option in GenerationOption.all where option.isConfigKey {
+            let key = Key(option.name)
+            let value: GenerationOption.Value? = switch option.kind {
+            case .integer, .seed: try container.decodeWholeNumberIfPresent(forKey: key).map { .integer($0) }
+            case .number: try container.decodeIfPresent(Double.self, forKey: key).map { .number($0) }
+            case .flag: try container.decodeIfPresent(Bool.self, forKey: key).map { .flag($0) }
+            case .choice:
+                if let flag = try? container.decodeIfPresent(Bool.self, forKey: key) { .flag(flag) }
+                else { try container.decodeIfPresent(String.self, forKey: key).map { .word($0) } }
+            case .tokenLists: try container.decodeIfPresent([[WholeNumber]].self, forKey: key).map { .tokenLists($0.map { $0.map(\.value) }) }
+            }
+            do {
+                if let value { try option.set(value, in: &options) }
+            } catch {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: error.reason)
+            }
+        }
     }
 
     /// The generation config transformers derives from `config.json` when a checkpoint has no generation file.
@@ -86,8 +54,8 @@ public struct GenerationConfig: Sendable, Equatable, Decodable {
         return config
     }
 
-    /// Rejects what generation cannot run with, naming the key: a generation option outside the range a
-    /// ``GenerationOptions`` value is held to, or a token id outside the vocabulary.
+    /// Rejects what generation cannot run with, naming the key: a generation option outside its range
+    /// (``GenerationOptions/checkRanges(vocabularySize:)``), or a token id outside the vocabulary.
     func validate(file url: URL, vocabularySize: Int) throws {
         do {
             try options.checkRanges(vocabularySize: vocabularySize)
@@ -102,12 +70,14 @@ public struct GenerationConfig: Sendable, Equatable, Decodable {
         }
     }
 
-    /// The file's generation options, the defaults of every `generate` call.
-    var options: GenerationOptions {
-        GenerationOptions(maxNewTokens: maxNewTokens, maxLength: maxLength, minNewTokens: minNewTokens, minLength: minLength,
-                          numBeams: numBeams, numReturnSequences: numReturnSequences, lengthPenalty: lengthPenalty,
-                          earlyStopping: earlyStopping, doSample: doSample, temperature: temperature, topK: topK, topP: topP,
-                          repetitionPenalty: repetitionPenalty, noRepeatNgramSize: noRepeatNgramSize, badWordsIds: badWordsIds)
+    /// A key of the file, by its name.
+    private struct Key: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+
+        init(_ name: String) { stringValue = name }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }
 

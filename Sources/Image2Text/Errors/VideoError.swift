@@ -17,6 +17,8 @@ public enum VideoError: Error, Equatable, CustomStringConvertible {
     case frameIndexOutOfRange(source: String, index: Int, frameCount: Int)
     /// A frame larger than the image pixel limit.
     case tooManyPixels(source: String, width: Int, height: Int, limit: Int)
+    /// Frames given as images (`source` names them all): fewer than the `needed` distinct frames sampling takes.
+    case tooFewFrameImages(source: String, given: Int, needed: Int)
 
     public var description: String {
         switch self {
@@ -33,6 +35,37 @@ public enum VideoError: Error, Equatable, CustomStringConvertible {
             "\(source): there is no frame \(index): the video has \(frameCount) frames (0 to \(frameCount - 1))"
         case .tooManyPixels(let source, let width, let height, let limit):
             "\(source): \(width)×\(height) = \(width * height) pixels per frame exceeds the limit of \(limit) pixels"
+        case .tooFewFrameImages(let source, let given, let needed): "\(source): \(given) frame images given; the model takes \(needed)"
+        }
+    }
+
+    /// The file the error names.
+    public var source: String {
+        switch self {
+        case .fileNotFound(let source), .unreadableFile(let source, _), .noVideoStream(let source),
+             .unsupportedCodec(let source, _), .corruptData(let source, _), .truncated(let source, _, _),
+             .tooFewFrames(let source, _, _), .frameIndexOutOfRange(let source, _, _), .tooManyPixels(let source, _, _, _),
+             .tooFewFrameImages(let source, _, _):
+            source
+        }
+    }
+
+    /// The same error naming `name` instead of the file `path` (a temporary copy of bytes known by that name).
+    func renamingSource(_ path: String, to name: String) -> VideoError {
+        func renamed(_ source: String) -> String { source == path ? name : source }
+        return switch self {
+        case .fileNotFound(let source): .fileNotFound(source: renamed(source))
+        case .unreadableFile(let source, let reason): .unreadableFile(source: renamed(source), reason: reason)
+        case .noVideoStream(let source): .noVideoStream(source: renamed(source))
+        case .unsupportedCodec(let source, let codec): .unsupportedCodec(source: renamed(source), codec: codec)
+        case .corruptData(let source, let reason): .corruptData(source: renamed(source), reason: reason)
+        case .truncated(let source, let declared, let decoded): .truncated(source: renamed(source), declared: declared, decoded: decoded)
+        case .tooFewFrames(let source, let found, let needed): .tooFewFrames(source: renamed(source), found: found, needed: needed)
+        case .frameIndexOutOfRange(let source, let index, let count):
+            .frameIndexOutOfRange(source: renamed(source), index: index, frameCount: count)
+        case .tooManyPixels(let source, let width, let height, let limit):
+            .tooManyPixels(source: renamed(source), width: width, height: height, limit: limit)
+        case .tooFewFrameImages(let source, let given, let needed): .tooFewFrameImages(source: renamed(source), given: given, needed: needed)
         }
     }
 }

@@ -35,25 +35,29 @@ struct InputOptions: ParsableArguments {
         return [Input(name: Array(paths.map(\.bytes).joined(separator: Array(" ".utf8))), source: .frames(paths))]
     }
 
-    /// Reads and encodes `input` for `model`.
-    func encode(_ input: Input, model: GITModel) throws -> ImageContext {
+    /// How the library reads the inputs: `--frames`, `--max-pixels`, `--exif-orientation`.
+    var reader: VisualReader { VisualReader(limits: media.limits, orientation: media.orientation, frames: frames) }
+
+    /// `input` as a task of the library's ``TaskRunner``, read when its batch runs.
+    func item(_ input: Input, task: TaskItem.Task, model: GITModel) -> TaskItem {
+        let reader = reader
+        return TaskItem(name: input.label, task: task) { try Self.read(input, reader: reader, model: model) }
+    }
+
+    /// Reads `input` for `model`; errors name it by its printable label.
+    static func read(_ input: Input, reader: VisualReader, model: GITModel) throws -> VisualInput {
         switch input.source {
         case .file(let path):
-            // A video's frames are read as the model encodes them, so the file stays open until then.
-            return try path.withFileURL { file in
-                try model.encode(VisualInput.open(contentsOf: file, limits: media.limits, orientation: media.orientation), frames: frames)
-            }
+            return try path.withFileURL { try reader.read(.file($0), for: model) }
         case .bytes(let data):
-            guard ImageDecoder.recognizes(data) else {
-                throw InputError(path: input.printableLabel, message: "not a JPEG, PNG, GIF or WebP image (videos are read from files)")
-            }
-            return try model.encode(ImageDecoder.decode(data: data, source: input.printableLabel, limits: media.limits, orientation: media.orientation))
+            return try reader.read(.bytes(data, name: input.printableLabel), for: model)
         case .frames(let paths):
-            let count = frames ?? model.videoFrameCount ?? 1
-            guard let indices = FrameSampling.indices(frameCount: paths.count, count: count) else {
-                throw InputError(path: input.printableLabel, message: "\(paths.count) frame images given; the model takes \(count)")
+            // A name that is not UTF-8 has no URL past `withFileURL`: its bytes are read instead.
+            let frames = try paths.map { path -> VisualSource in
+                if let string = path.string { return .file(URL(fileURLWithPath: string)) }
+                return .bytes(try path.withFileURL { try Data(contentsOf: $0) }, name: path.printable)
             }
-            return try model.encode(frames: indices.map { try media.decodeImage(paths[$0]) })
+            return try reader.read(.frames(frames), for: model)
         }
     }
 }

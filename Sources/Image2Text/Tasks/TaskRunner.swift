@@ -1,0 +1,76 @@
+import Foundation
+
+/// Runs a batch of tasks through one model for every front end: reads and encodes each input, decodes the captions
+/// and answers together, and gives each input its own result or ``TaskFailure``, so that one input's failure does not
+/// sink the others.
+public struct TaskRunner: Sendable {
+    public let model: GITModel
+
+    public init(model: GITModel) {
+        self.model = model
+    }
+
+    /// One result per item, in order. Captions and answers share `options` and are decoded as one batch; when that
+    /// fails, each is decoded alone to find the input at fault. Classifications are scored one by one.
+    public func run(_ items: [TaskItem], options: GenerationOptions) -> [Result<TaskResult, TaskFailure>] {
+        var results = [Result<TaskResult, TaskFailure>?](repeating: nil, count: items.count)
+        var ready: [(index: Int, request: GenerationRequest, encodeSeconds: Double)] = []
+        for (index, item) in items.enumerated() {
+            let started = ContinuousClock.now
+            do {
+                let image = try model.encode(item.read())
+                let encodeSeconds = started.duration(to: .now).seconds
+                switch item.task {
+                case .generate(let question):
+                    ready.append((index, try model.request(question: question, image: image), encodeSeconds))
+                case .classify(let labels, let question):
+                    let scored = ContinuousClock.now
+                    let classification = try model.classify(image, labels: labels, question: question)
+                    let timings = TaskResult.Timings(queueSeconds: item.queueSeconds, encodeSeconds: encodeSeconds,
+                                                     generateSeconds: scored.duration(to: .now).seconds, batchSize: 1)
+                    results[index] = .success(TaskResult(input: item.name, classification: classification, timings: timings))
+                }
+            } catch {
+                results[index] = .failure(TaskFailure(error))
+            }
+        }
+        for (index, result) in generate(ready.map(\.request), options: options).enumerated() {
+            let (itemIndex, request, encodeSeconds) = ready[index]
+            let item = items[itemIndex]
+            results[itemIndex] = result.map { sequences, seconds in
+                let timings = TaskResult.Timings(queueSeconds: item.queueSeconds, encodeSeconds: encodeSeconds,
+                                                 generateSeconds: seconds, batchSize: ready.count)
+                return TaskResult(input: item.name, generated: sequences, isAnswer: request.promptIds.count > 1, timings: timings)
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// The sequences of each request and the seconds they took: the batch's, or each request's own when the batch
+    /// failed and they were decoded one by one.
+    private func generate(_ requests: [GenerationRequest], options: GenerationOptions)
+        -> [Result<([GenerationResult], Double), TaskFailure>] {
+        guard !requests.isEmpty else { return [] }
+        let started = ContinuousClock.now
+        do {
+            let sequences = try model.generate(requests, options: options)
+            let seconds = started.duration(to: .now).seconds
+            return sequences.map { .success(($0, seconds)) }
+        } catch {
+            if requests.count == 1 { return [.failure(TaskFailure(error))] }
+            return requests.map { request in
+                let alone = ContinuousClock.now
+                return Result { (try model.generate([request], options: options)[0], alone.duration(to: .now).seconds) }
+                    .mapError(TaskFailure.init)
+            }
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    package var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) * 1e-18
+    }
+}
