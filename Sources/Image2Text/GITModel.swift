@@ -90,7 +90,8 @@ public final class GITModel: Sendable {
         try generate(promptIds: questionPrompt(question), image: image, options: options)
     }
 
-    /// The prompt for a question: `[CLS]` followed by the question's ids without special tokens (spec §5.2).
+    /// The prompt for a question: `[CLS]` followed by the question's ids without special tokens (docs/generation.md,
+    /// "Prompts").
     public func questionPrompt(_ question: String) throws -> [Int] {
         let ids = tokenizer.encode(question, addSpecialTokens: false)
         guard !ids.isEmpty else { throw GenerationError.emptyQuestion }
@@ -103,10 +104,10 @@ public final class GITModel: Sendable {
         try generate([GenerationRequest(promptIds: promptIds, image: image)], options: options)[0][0]
     }
 
-    /// Generates for several prompts and images in one batch: every decoding step runs all unfinished sequences
-    /// through the decoder together. Returns, per request, its `numReturnSequences` sequences, best first; each
-    /// equals what the request alone gives (transformers' left-padded batch with padding-aware positions, spec §5.5,
-    /// computed without padding).
+    /// Generates for several prompts and images in one batch: every decoding step runs all unfinished sequences through
+    /// the decoder together. Returns, per request, its `numReturnSequences` sequences, best first; each equals what the
+    /// request alone gives (transformers' left-padded batch with padding-aware positions, docs/model.md, "Batches and
+    /// padding", computed without padding).
     public func generate(_ requests: [GenerationRequest], options: GenerationOptions = .init()) throws -> [[GenerationResult]] {
         let settings = try decodingSettings(options)
         var searches = try requests.map { try search(for: $0, settings: settings) }
@@ -210,10 +211,10 @@ public final class GITModel: Sendable {
     /// checkpoints.
     public var videoFrameCount: Int? { temporalEmbeddings.isEmpty ? nil : temporalEmbeddings.count }
 
-    /// Encodes the frames of a video (spec §8): each frame is preprocessed and run through the vision tower, gets its
-    /// frame's temporal embedding on every token, and the frames are concatenated along the tokens before the visual
-    /// projection, as transformers does for `pixel_values` of shape `[1, frames, 3, H, W]`. Takes 1 to
-    /// ``videoFrameCount`` frames; frame `i` gets temporal embedding `i`.
+    /// Encodes the frames of a video (docs/model.md, "Video frames"): each frame is preprocessed and run through the
+    /// vision tower, gets its frame's temporal embedding on every token, and the frames are concatenated along the
+    /// tokens before the visual projection, as transformers does for `pixel_values` of shape `[1, frames, 3, H, W]`.
+    /// Takes 1 to ``videoFrameCount`` frames; frame `i` gets temporal embedding `i`.
     public func encode(frames: [RGBImage]) throws -> ImageContext {
         try checkFrameCount(frames.count)
         return try encode(framePixelValues: frames.map(imageProcessor.preprocess))

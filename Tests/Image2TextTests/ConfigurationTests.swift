@@ -9,7 +9,7 @@ import Testing
         return url
     }
 
-    @Test("a hub config.json that stores only non-default vision keys gets transformers' defaults (spec §1.1)")
+    @Test("a hub config.json storing only non-default vision keys gets transformers' defaults (docs/checkpoints.md)")
     func hubConfigDefaults() throws {
         let url = try write("""
             {"architectures": ["GitForCausalLM"], "model_type": "git", "vocab_size": 30522, "hidden_size": 768,

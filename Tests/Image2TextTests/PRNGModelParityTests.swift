@@ -4,7 +4,7 @@ import Testing
 
 /// The full-size (git-base-shaped) PRNG checkpoint against transformers 5.23 (`Fixtures/goldens/prng_model.json`):
 /// vision tower, projection, prefill logits, every greedy step's top-1 logit and the greedy ids of 13 images and the
-/// spec's sine input, for a caption prompt and a second prompt each. Tolerances: see ``ModelGolden``.
+/// sine input, for a caption prompt and a second prompt each. Tolerances: see ``ModelGolden``.
 @Suite(.serialized) struct PRNGModelParityTests {
     static let golden = Result { try ModelGolden.load("prng_model.json") }
     static let model = Result { try GITModel(directory: PRNGCheckpoint.folder()) }

@@ -152,7 +152,7 @@ struct TokenizerTests {
         try expectMatches(bertVocabularyTokenizer, [], golden.decodes)
     }
 
-    @Test("Spec §7.1 and §7.2 examples")
+    @Test("The examples of docs/tokenizer.md")
     func specExamples() throws {
         let tokenizer = bertVocabularyTokenizer
         #expect(tokenizer.encode("What is in the image?") == [101, 2054, 2003, 1999, 1996, 3746, 1029, 102])

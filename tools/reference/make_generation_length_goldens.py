@@ -2,11 +2,11 @@
 """Goldens for generate()'s length options on the bundled demo model -> `Fixtures/goldens/tiny_generation_lengths.json`.
 
 transformers 5.23 resolves `max_new_tokens`, `max_length`, `min_new_tokens` and `min_length` against the model's
-generation config and its own defaults (spec §5.1: with no limit, 20 new tokens capped by max_position_embeddings;
-max_new_tokens wins over max_length; min lengths suppress [SEP]; limits near 2^63 need no more than the table). This script runs greedy `generate` (batch 1) on the
-demo model (`Models/git-tiny-easyvqa`, max_position_embeddings 32) for a few images and prompts under each option set
-and records the full ids, so that the Swift tests check the same length semantics. Options transformers rejects are
-recorded with the exception text.
+generation config and its own defaults (docs/generation.md, "Length limits": with no limit, 20 new tokens capped by
+max_position_embeddings; max_new_tokens wins over max_length; min lengths suppress [SEP]; limits near 2^63 need no
+more than the table). This script runs greedy `generate` (batch 1) on the demo model (`Models/git-tiny-easyvqa`,
+max_position_embeddings 32) for a few images and prompts under each option set and records the full ids, so that the
+Swift tests check the same length semantics. Options transformers rejects are recorded with the exception text.
 
     HF_HUB_OFFLINE=1 tools/reference/.venv/bin/python tools/reference/make_generation_length_goldens.py
 """

@@ -4,12 +4,12 @@
 and `Fixtures/goldens/prng_generation_suite.json` (full-size random git-base, `tools/reference/.cache/git-base-prng`,
 written by `make_prng_checkpoint.py`; it never emits [SEP] = 102).
 
-transformers 5.23 `generate` (spec §5) is the reference for everything the Swift generator does beyond batch-1
-greedy decoding. Per model this script records:
+transformers 5.23 `generate` (docs/generation.md) is the reference for everything the Swift generator does beyond
+batch-1 greedy decoding. Per model this script records:
   * "beam": `generate(num_beams=K, length_penalty, early_stopping, num_return_sequences, max_new_tokens)` on a batch of
     one: the returned rows exactly as generate returns them (prompt included, tail padded with
-    `pad_token_id or eos_token_id` = the EOS id because GIT's pad id 0 is falsy, spec §5.4 item 8) and
-    `sequences_scores`. The tiny cases are an all-pairs covering of (beams, early_stopping, length_penalty,
+    `pad_token_id or eos_token_id` = the EOS id because GIT's pad id 0 is falsy: docs/generation.md, "Beam fill
+    token") and `sequences_scores`. The tiny cases are an all-pairs covering of (beams, early_stopping, length_penalty,
     num_return_sequences, prompt, max_new_tokens) built on the full beams x early_stopping product;
   * "greedy_scores": greedy ids and the log-probability of each generated token
     (`compute_transition_scores(..., normalize_logits=True)`);
@@ -641,7 +641,7 @@ def conventions(ctx):
     return (f"batch-1 calls: generate(pixel_values, input_ids=[prompt_ids], **options), prompt_ids = [CLS] (caption) "
             f"or [CLS] + question ids without [SEP]; returned rows include the prompt. [SEP] = eos = {ctx.sep}, "
             f"pad = {ctx.pad}: greedy pads finished rows with {ctx.pad}, beam search pads the tail with "
-            f"pad_token_id or eos_token_id = {ctx.sep} (spec §5.4 item 8). beam: do_sample False, "
+            f"pad_token_id or eos_token_id = {ctx.sep} (docs/generation.md, Beam fill token). beam: do_sample False, "
             "return_dict_in_generate + output_scores, sequences_scores = the normalised beam scores. greedy_scores: "
             "token_log_probs = compute_transition_scores(sequences, scores, normalize_logits=True). batch: 4 items, "
             "prompts left-padded with pad id 0 and attention_mask 0 to the longest prompt, pixel_values stacked; "

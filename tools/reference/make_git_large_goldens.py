@@ -35,7 +35,8 @@ import make_prng_checkpoint as ckpt
 SMALL_FILES_DIR = os.path.join(ckpt.REPO, "Fixtures", "prng-checkpoint-git-large")
 OUT = os.path.join(ckpt.REPO, "Fixtures", "goldens", "prng_git_large_model.json")
 
-# microsoft/git-large's vision_config (spec §1.6); the text keys are GitConfig's defaults, which git-large keeps.
+# microsoft/git-large's vision_config (docs/checkpoints.md, "Sibling checkpoints"); the text keys are GitConfig's
+# defaults, which git-large keeps.
 VISION = dict(hidden_size=1024, num_attention_heads=16, intermediate_size=4096, num_hidden_layers=24, image_size=224,
               patch_size=14, hidden_act="quick_gelu", layer_norm_eps=1e-5)
 TEXT = dict(hidden_size=768, num_attention_heads=12, intermediate_size=3072, num_hidden_layers=6, vocab_size=30522,

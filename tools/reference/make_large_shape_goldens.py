@@ -110,9 +110,9 @@ def make_goldens(output: str, *, script: str, small_files_dir: str, golden_path:
     build_checkpoint), copies its small files into `small_files_dir`, reads it back from disk and writes the golden
     `golden_path`: the tensor list and, in prng_model.json's layout, tolerance and conventions, the measurements of
     make_prng_goldens.run_case (caption and VQA prompt, `max_new_tokens` new tokens) for every Fixtures/images file
-    in `image_files` and, `with_sin_input`, for the sin input of spec §10. `sample_rows` are 4 token rows: 0 (class
-    token), 1 (first patch), one in between and the last patch. `script` (the path from the repository root) is
-    recorded as the golden's origin and the checkpoint's maker."""
+    in `image_files` and, `with_sin_input`, for the sin input of make_prng_goldens.sin_input. `sample_rows` are 4
+    token rows: 0 (class token), 1 (first patch), one in between and the last patch. `script` (the path from the
+    repository root) is recorded as the golden's origin and the checkpoint's maker."""
     import torch
     import transformers
     import PIL
@@ -157,7 +157,7 @@ def make_goldens(output: str, *, script: str, small_files_dir: str, golden_path:
         print(f"   {time.time() - t:.1f} s")
 
     if with_sin_input:
-        # The deterministic input of make_prng_goldens.py (spec §10), at this image size: no image decoding.
+        # The deterministic sine input of make_prng_goldens.py, at this image size: no image decoding.
         case, px = goldens.sin_input(size)
         print(f"sin input ({size}x{size})")
         case.update(goldens.run_case(model, px, goldens.SIN_PROMPTS, sample_rows=sample_rows,

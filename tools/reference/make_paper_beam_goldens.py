@@ -8,7 +8,7 @@ algorithm step by step (with citations of the original code). `paper_beam_search
 re-implementation written from that description; the step function is transformers 5.23 `GitForCausalLM`: a plain
 forward pass (no cache, batch 1 per beam row) over pixel_values + prompt+hypothesis, logits of the last position in
 float32 (exactly what the original `CaptioningModel.decoding_step` returns: the original never uses its history
-cache at inference, see PAPER_BEAM.md §1).
+cache at inference, see PAPER_BEAM.md, section 1).
 
 Models: "tiny" = Models/git-tiny-easyvqa (33-token vocab, [CLS]=2, [SEP]=3, 32 positions; images
 Fixtures/easyvqa/*.png) and "prng" = tools/reference/.cache/git-base-prng (full-size random GIT, never emits [SEP];

@@ -29,7 +29,7 @@ PILLOW_RGB_REFERENCE = ["la16.png", "rgba16.png"]
 CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
 CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
 CONFIGS = {
-    # microsoft/git-base preprocessor_config.json (current revision, spec §1.4).
+    # microsoft/git-base preprocessor_config.json (current revision; docs/checkpoints.md, "Image-processor settings").
     "git-base": {
         "crop_size": {"height": 224, "width": 224},
         "do_center_crop": True,

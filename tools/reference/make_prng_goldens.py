@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """transformers 5.23 goldens on the PRNG checkpoint (tools/reference/PRNG_CHECKPOINT.md): preprocessing digest,
 vision tower, visual projection, prefill logits, last decoder hidden state and greedy generation, for committed test
-images and for the deterministic input of spec §10.
+images and for a deterministic sine input (sin_input).
 
     tools/reference/.venv/bin/python tools/reference/make_prng_checkpoint.py     # once: builds the checkpoint
     tools/reference/.venv/bin/python tools/reference/make_prng_goldens.py [--checkpoint DIR]
@@ -103,7 +103,7 @@ def image_input(processor, fn: str, size: int):
 
 
 def sin_input(size: int):
-    """The deterministic input of spec §10 at size x size, no image decoding: (case header, pixel values)."""
+    """The deterministic sine input at size x size, no image decoding: (case header, pixel values)."""
     import torch
 
     idx = torch.arange(3 * size * size, dtype=torch.float64).reshape(1, 3, size, size)
@@ -285,9 +285,9 @@ def main() -> int:
         labelled.append((fn, case))
         print(f"   {time.time() - t:.1f} s")
 
-    # Spec §10 deterministic input: no image decoding.
+    # The deterministic sine input: no image decoding.
     case, px = sin_input(size)
-    print("sin input (spec §10)")
+    print("sin input")
     case.update(run_case(model, px, SIN_PROMPTS))
     cases.append(case)
     labelled.append(("sin", case))
@@ -312,7 +312,7 @@ def main() -> int:
             "floats": "|ours - ref| <= 1e-4 * max(1, max|ref row|) for logits and activations, where max|ref row| is "
                       "the reference's max |x| over the same token row (row_max_abs[r] for activations, max_abs for a "
                       "logit or hidden row); means within the same bound using max over rows. Tighter fails on the "
-                      "reference itself (spec §13.4: generate() vs full forward differ by up to 4.6e-5)",
+                      "reference itself (docs/model.md, Numerics: generate() vs full forward differ by up to 4.6e-5)",
             "ids": "greedy sequences exact (prompt included) at every step whose reference top-2 margin "
                    f"(step_margins) is >= {MARGIN_FOR_EXACT_IDS}; after the first step below it, later ids may differ",
             "argmax_top5": "prefill argmax and top-5 ids exact when the corresponding top-k gaps are >= 1e-3",

@@ -168,7 +168,8 @@ def main():
         "tolerance": "exact",
         "tolerance_note": "generated_ids, text and answer_text must match exactly. min_top2_margin / "
                           "step_top2_margins are float32 logit gaps recorded only to flag numerically fragile cases "
-                          "(spec §13.4: generate-vs-forward logits differ by up to ~5e-5); they are not goldens.",
+                          "(docs/model.md, Numerics: generate-vs-forward logits differ by up to ~5e-5); they are not "
+                          "goldens.",
         "generate": {"max_new_tokens": T.MAX_NEW_TOKENS, "do_sample": False, "num_beams": 1, "batch_size": 1,
                      "captions": "generate(pixel_values) without input_ids (starts from [[bos]] = [[CLS]])",
                      "questions": "generate(pixel_values, input_ids=[[CLS] + question ids without [SEP]])",

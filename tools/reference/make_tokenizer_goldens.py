@@ -7,7 +7,8 @@ Sections:
   special tokens, and for a subset also without;
 * decodes: id lists (WordPiece continuations first, special tokens in the middle, [UNK], apostrophes, quotes, seeded
   random ids) decoded with skip_special_tokens false and true;
-* hub_layout: the text of the hub's tokenizer_config.json and special_tokens_map.json (spec §1.5);
+* hub_layout: the text of the hub's tokenizer_config.json and special_tokens_map.json (docs/tokenizer.md,
+  "Which tokenizer runs");
 * variants: other tokenizer_config.json settings on a hub-layout folder (no lower-casing, explicit strip_accents,
   no CJK spacing: ids only; clean_up_tokenization_spaces: decodes only; a 4.x-style added_tokens_decoder with an
   extra special and an extra normalized token, which makes transformers ignore special_tokens_map.json);
@@ -18,8 +19,9 @@ Sections:
   scalars separated by spaces, so that every scalar's normalization is checked without storing it.
 
 The tokenizer is built as BertTokenizer(PATH), with the path positional (the keyword form silently builds a 5-token
-vocabulary in 5.23), and cross-checked against AutoTokenizer and GitProcessor loading a hub-layout folder (spec §1.5)
-and a folder saved by transformers 5.23 (tokenizer.json layout). Deterministic, no network.
+vocabulary in 5.23), and cross-checked against AutoTokenizer and GitProcessor loading a hub-layout folder
+(docs/checkpoints.md, "Files in a checkpoint folder") and a folder saved by transformers 5.23 (tokenizer.json
+layout). Deterministic, no network.
 Run with tools/reference/.venv/bin/python.
 """
 
@@ -38,7 +40,8 @@ ROOT = Path(__file__).resolve().parents[2]
 VOCAB = ROOT / "Fixtures" / "vocab" / "bert-base-uncased-vocab.txt"
 OUT = ROOT / "Fixtures" / "goldens" / "tokenizer.json"
 
-# tokenizer_config.json and special_tokens_map.json of the microsoft/git-* hub repos (spec §1.5).
+# tokenizer_config.json and special_tokens_map.json of the microsoft/git-* hub repos (docs/tokenizer.md, "Which
+# tokenizer runs").
 HUB_TOKENIZER_CONFIG = {
     "cls_token": "[CLS]", "do_lower_case": True, "mask_token": "[MASK]",
     "model_input_names": ["input_ids", "attention_mask"], "model_max_length": 512,
@@ -49,7 +52,8 @@ HUB_TOKENIZER_CONFIG = {
 HUB_SPECIAL_TOKENS_MAP = {
     "cls_token": "[CLS]", "mask_token": "[MASK]", "pad_token": "[PAD]", "sep_token": "[SEP]", "unk_token": "[UNK]",
 }
-# preprocessor_config.json of microsoft/git-base (spec §1.4), only so that GitProcessor loads the folder.
+# preprocessor_config.json of microsoft/git-base (docs/checkpoints.md, "Image-processor settings"), only so that
+# GitProcessor loads the folder.
 HUB_PREPROCESSOR_CONFIG = {
     "crop_size": {"height": 224, "width": 224}, "do_center_crop": True, "do_convert_rgb": True, "do_normalize": True,
     "do_rescale": True, "do_resize": True, "image_mean": [0.48145466, 0.4578275, 0.40821073],

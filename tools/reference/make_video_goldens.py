@@ -15,7 +15,8 @@
    snapshot: `preprocessor_config.json` with the VATEX VideoMAE processor (bilinear, mean/std 0.5), vocab.txt, and two
    safetensors shards with an index: the git-base shard (a symbolic link to the git-base checkpoint) and one holding
    the temporal embeddings under the `git.img_temperal_embedding.K` spelling that Hugging Face's conversion wrote.
-   transformers 5.23 cannot load that spelling (spec §9.1), so the model below gets the tensors renamed.
+   transformers 5.23 cannot load that spelling (docs/checkpoints.md, "Ignored and renamed tensors"), so the model
+   below gets the tensors renamed.
 4. Runs transformers on the frames the rule of FrameSampling (Sources/Image2Text/Media/FrameSampling.swift) picks:
    pixel values, vision tower + temporal embeddings, projection, prefill logits, greedy ids with margins.
 
@@ -48,7 +49,7 @@ WIDTH, HEIGHT = 320, 240
 SAMPLE_ROWS = [0, 1, 197, 198, 1181]  # frame 0's class token and first patch, frame 1's, frame 5's last patch
 MAX_NEW_TOKENS = 10
 
-PREPROCESSOR = {  # microsoft/git-base-vatex's preprocessor_config.json (spec §1.6)
+PREPROCESSOR = {  # microsoft/git-base-vatex's preprocessor_config.json (docs/checkpoints.md, "Sibling checkpoints")
     "crop_size": {"height": 224, "width": 224},
     "do_center_crop": True,
     "do_normalize": True,

@@ -471,7 +471,8 @@ def save_hub_folder(model, processor, vocab, work, out):
     processor.tokenizer.save_pretrained(os.path.join(tmp, "tok"))
     with open(os.path.join(tmp, "config.json")) as f:
         cfg = json.load(f)
-    cfg["torch_dtype"] = "float32"  # hub snapshots say torch_dtype; 5.23 writes dtype (spec §13.2)
+    # Hub snapshots say torch_dtype; 5.23 writes dtype (docs/checkpoints.md, "config.json defaults").
+    cfg["torch_dtype"] = "float32"
     write_json(os.path.join(out, "config.json"), cfg)
     shutil.copyfile(os.path.join(tmp, "generation_config.json"), os.path.join(out, "generation_config.json"))
     shutil.copyfile(os.path.join(tmp, "model.safetensors"), os.path.join(out, "model.safetensors"))

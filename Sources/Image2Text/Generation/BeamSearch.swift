@@ -1,9 +1,10 @@
 import Foundation
 
-/// Beam search as transformers 5.23's vectorised `_beam_search` (spec §5.4), step for step and in float32, so that
-/// ids and `sequences_scores` match: each step keeps the best 2K continuations of the K running beams, continues the
-/// best K that did not stop, and offers those among the first K that stopped to a K-slot finished set scored
-/// `log-probability / generated length ^ length_penalty`. The "−1e9" arithmetic of the reference is reproduced as is.
+/// Beam search as transformers 5.23's vectorised `_beam_search` (docs/generation.md, "Beam search"), step for step and
+/// in float32, so that ids and `sequences_scores` match: each step keeps the best 2K continuations of the K running
+/// beams, continues the best K that did not stop, and offers those among the first K that stopped to a K-slot finished
+/// set scored `log-probability / generated length ^ length_penalty`. The "−1e9" arithmetic of the reference is
+/// reproduced as is.
 ///
 /// All beams read the image's one key/value block; only their text caches are separate.
 struct BeamSearch: DecodingSearch {

@@ -1,5 +1,5 @@
 /// The decoding of one `generate` call: the options merged with the checkpoint's generation config and
-/// transformers' defaults (docs/generation.md, "Options and defaults"), checked once for every prompt. This is the one
+/// transformers' defaults (docs/generation.md, "Where options come from"), checked once for every prompt. This is the one
 /// place where options are merged.
 struct DecodingSettings: Sendable {
     enum Strategy: Sendable, Equatable {
@@ -22,7 +22,7 @@ struct DecodingSettings: Sendable {
     let seed: UInt64
     let endOfSequence: [Int]
     /// What beam search writes after a finished hypothesis: `pad_token_id or eos_token_id`, i.e. [SEP] for GIT,
-    /// whose pad id 0 is falsy in Python (docs/generation.md, "Beam search").
+    /// whose pad id 0 is falsy in Python (docs/generation.md, "Beam fill token").
     let beamFill: Int
     /// The options over the generation config's; their lengths are resolved against a prompt by ``limits(promptLength:maxPositions:)``.
     let options: GenerationOptions

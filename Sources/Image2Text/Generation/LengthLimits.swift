@@ -1,6 +1,7 @@
 /// The length limits of one generation, in tokens of the whole sequence (prompt included), resolved the way
-/// transformers 5.23's `_prepare_generated_length` does, without overflow: a limit past the end of the position table
-/// is kept (generation may stop earlier at [SEP]) but nothing is sized by it beyond the table.
+/// transformers 5.23's `_prepare_generated_length` does (docs/generation.md, "Length limits"), without overflow: a
+/// limit past the end of the position table is kept (generation may stop earlier at [SEP]) but nothing is sized by it
+/// beyond the table.
 struct LengthLimits: Equatable {
     /// The sequence stops growing at this length; `Int.max` when the prompt plus `max_new_tokens` is larger.
     let maxLength: Int

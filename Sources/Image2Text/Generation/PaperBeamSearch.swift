@@ -1,11 +1,11 @@
 import Foundation
 
-/// The original GIT repository's beam search (`GeneratorWithBeamSearch`, spec §5.6, `tools/reference/PAPER_BEAM.md`),
-/// with which the paper's numbers were produced. Differences from transformers' ``BeamSearch``: hypotheses are
-/// scored `log-probability / ((5 + length)^lp / 6^lp)` (GNMT) with the length counting the prompt and not [SEP];
-/// any [SEP] candidate met before `numBeams` survivors are collected may finish; the finished list keeps
-/// `numReturnSequences` entries (1 in the original); the length limit counts the final [SEP], which replaces the
-/// last chosen token when the limit is reached.
+/// The original GIT repository's beam search (`GeneratorWithBeamSearch`; docs/generation.md, "The paper's beam search",
+/// and `tools/reference/PAPER_BEAM.md`), with which the paper's numbers were produced. Differences from transformers'
+/// ``BeamSearch``: hypotheses are scored `log-probability / ((5 + length)^lp / 6^lp)` (GNMT) with the length counting
+/// the prompt and not [SEP]; any [SEP] candidate met before `numBeams` survivors are collected may finish; the finished
+/// list keeps `numReturnSequences` entries (1 in the original); the length limit counts the final [SEP], which replaces
+/// the last chosen token when the limit is reached.
 struct PaperBeamSearch: DecodingSearch {
     private struct Finished {
         let ids: [Int]

@@ -1,9 +1,10 @@
 import Foundation
 
-/// Greedy decoding and multinomial sampling as transformers 5.23's `_sample` (spec §5.3): the prompt is fed once;
-/// then every unfinished sequence feeds its last token. Each step applies the logits processors, then either takes
-/// the first arg-max or, when sampling, applies the warpers and draws from the softmax. With several return
-/// sequences (sampling only) each is an independent draw sharing the prompt's keys and values.
+/// Greedy decoding and multinomial sampling as transformers 5.23's `_sample` (docs/generation.md, "Greedy search and
+/// sampling"): the prompt is fed once; then every unfinished sequence feeds its last token. Each step applies the
+/// logits processors, then either takes the first arg-max or, when sampling, applies the warpers and draws from the
+/// softmax. With several return sequences (sampling only) each is an independent draw sharing the prompt's keys and
+/// values.
 struct TokenSearch: DecodingSearch {
     let limits: LengthLimits
     let settings: DecodingSettings

@@ -1,6 +1,7 @@
-/// An image encoded for the text decoder: for every decoder layer, the keys and values of the image tokens (spec
-/// §4.3). Image tokens attend only to each other, so this block does not depend on the text; it is computed once per
-/// image and read by every decoding step, every question and every sequence about that image.
+/// An image encoded for the text decoder: for every decoder layer, the keys and values of the image tokens
+/// (docs/model.md, "Key/value cache"). Image tokens attend only to each other, so this block does not depend on the
+/// text; it is computed once per image and read by every decoding step, every question and every sequence about that
+/// image.
 public struct ImageContext: Sendable {
     /// Image tokens per layer (patches plus class token, per frame).
     public let tokenCount: Int

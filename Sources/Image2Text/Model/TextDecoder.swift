@@ -1,7 +1,8 @@
 import Image2TextKernels
 
-/// GIT's text side (spec §3.2–3.7): the visual projection, word and position embeddings, BERT-style post-LN decoder
-/// layers over [image tokens, text tokens] with GIT's attention mask, and the LM head.
+/// GIT's text side (docs/model.md, "Visual projection" to "LM head"): the visual projection, word and position
+/// embeddings, BERT-style post-LN decoder layers over [image tokens, text tokens] with GIT's attention mask, and the LM
+/// head.
 ///
 /// Generation runs in two parts that together equal transformers' single pass over the concatenated sequence:
 /// ``encode(imageTokens:)`` runs the image tokens through the layers once (they see only each other) and keeps
@@ -122,8 +123,8 @@ struct TextDecoder: Sendable {
     }
 
     /// transformers' plain forward pass without a cache: the whole sequence [image tokens, text tokens] at once with
-    /// the explicit additive mask of spec §3.5. Returns the final hidden states and the logits of every position.
-    /// A reference for the cached path, and the full-logits API.
+    /// the explicit additive mask of docs/model.md, "Attention mask". Returns the final hidden states and the logits of
+    /// every position. A reference for the cached path, and the full-logits API.
     func forwardWithoutCache(imageTokens: Matrix, tokens: [Int]) -> (hidden: Matrix, logits: Matrix) {
         let (imageCount, textCount) = (imageTokens.rows, tokens.count)
         let total = imageCount + textCount

@@ -1,7 +1,8 @@
 import Image2TextKernels
 
-/// The CLIP vision transformer of GIT (spec §3.1): patch embedding, class token, position embeddings, pre-LayerNorm,
-/// pre-LN encoder layers with bidirectional attention, and a post-LayerNorm over every token (no pooling).
+/// The CLIP vision transformer of GIT (docs/model.md, "Vision tower"): patch embedding, class token, position
+/// embeddings, pre-LayerNorm, pre-LN encoder layers with bidirectional attention, and a post-LayerNorm over every token
+/// (no pooling).
 struct VisionTower: Sendable {
     /// One pre-LN encoder layer: `h += out(MHA(LN1(h)))`, `h += fc2(act(fc1(LN2(h))))`.
     struct Layer: Sendable {

@@ -68,8 +68,8 @@ struct ModelGolden: Decodable, Sendable {
 }
 
 extension ModelGolden.Case {
-    /// The case's pixel values: the image preprocessed by `model`'s processor, or the spec §10 sine pattern
-    /// `float32(sin(0.01 · flat index))` computed in float64.
+    /// The case's pixel values: the image preprocessed by `model`'s processor, or the sine pattern
+    /// `float32(sin(0.01 · flat index))` computed in float64 (no image decoding).
     func pixelValues(for model: GITModel) throws -> PixelValues {
         try pixelValues(processor: model.imageProcessor)
     }
