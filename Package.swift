@@ -73,10 +73,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Tooling, in no product: the stage benchmark behind `image2text bench` and the machine-limit probes (sgemm,
+        // memory bandwidth) it sets the stages against.
+        .target(name: "Image2TextBenchmark", dependencies: ["Image2Text", "Image2TextKernels", "CKernels"]),
         .executableTarget(
             name: "image2text",
             dependencies: [
-                "Image2Text", "Image2TextHub", "Image2TextKernels", "Image2TextServer", "Image2TextSupport",
+                "Image2Text", "Image2TextBenchmark", "Image2TextHub", "Image2TextKernels", "Image2TextServer",
+                "Image2TextSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -93,6 +97,10 @@ let package = Package(
         .testTarget(
             name: "Image2TextTests",
             dependencies: ["Image2Text", "Image2TextSupport"]
+        ),
+        .testTarget(
+            name: "Image2TextBenchmarkTests",
+            dependencies: ["Image2TextBenchmark", "Image2Text"]
         ),
         .testTarget(
             name: "Image2TextHubTests",

@@ -61,9 +61,17 @@ public final class GITModel: Sendable {
     /// The types the model's weight matrices are held in (one, unless the checkpoint mixes types and none was asked).
     public var weightTypes: Set<WeightType> {
         let linears = visionTower.layers.flatMap { [$0.query, $0.key, $0.value, $0.output, $0.fc1, $0.fc2] }
-            + decoder.layers.flatMap { [$0.query, $0.key, $0.value, $0.attentionOutput, $0.intermediate, $0.output] }
-            + [decoder.projection, decoder.lmHead]
+            + decodingStepLinears + [decoder.projection]
         return Set(linears.map(\.weight.matrix.type) + [decoder.wordEmbeddings.matrix.type])
+    }
+
+    /// Bytes of the weight matrices one decoding step reads: `package` for the stage benchmark, whose floor for a
+    /// step is the time to stream them.
+    package var decodingStepWeightBytes: Int { decodingStepLinears.reduce(0) { $0 + $1.weight.matrix.byteCount } }
+
+    /// The linear layers one decoding step runs: every decoder layer's projections and feed-forward, and the LM head.
+    private var decodingStepLinears: [Linear] {
+        decoder.layers.flatMap { [$0.query, $0.key, $0.value, $0.attentionOutput, $0.intermediate, $0.output] } + [decoder.lmHead]
     }
 
     // MARK: Tasks
@@ -258,7 +266,7 @@ public final class GITModel: Sendable {
     /// least `patch_size`; pixels past the last whole patch are ignored) interpolates the position embeddings, as
     /// transformers does with `interpolate_pos_encoding=True` (without it transformers refuses such sizes).
     public func encode(pixelValues: PixelValues) throws -> ImageContext {
-        decoder.encode(imageTokens: try imageTokens(pixelValues))
+        encode(imageTokens: try imageTokens(pixelValues))
     }
 
     /// The vision tower's output (`GitVisionModel` last hidden state), `[tokens, vision hidden]`.
@@ -276,9 +284,16 @@ public final class GITModel: Sendable {
         return visionTower(pixelValues)
     }
 
-    /// The projected image tokens, the decoder's image input, `[tokens, hidden]`.
-    func imageTokens(_ pixelValues: PixelValues) throws -> Matrix {
+    /// The projected image tokens, the decoder's image input, `[tokens, hidden]`: the first half of
+    /// ``encode(pixelValues:)``, `package` (as the second half, ``encode(imageTokens:)``) so that the stage benchmark
+    /// can time the vision tower and the decoder's pass over the image apart.
+    package func imageTokens(_ pixelValues: PixelValues) throws -> Matrix {
         decoder.project(try visionFeatures(pixelValues))
+    }
+
+    /// The image tokens' keys and values in every decoder layer.
+    package func encode(imageTokens: Matrix) -> ImageContext {
+        decoder.encode(imageTokens: imageTokens)
     }
 
     /// transformers' plain forward pass (`model(input_ids, pixel_values)`) without any cache: final hidden states and

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Image2Text
+import Image2TextBenchmark
 import Image2TextKernels
 
 /// `image2text bench`: our side of the side-by-side benchmark (`tools/reference/bench_side_by_side`).
@@ -11,7 +12,8 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Medians (with min and max) over --repeats runs after a warm-up: load (time to a ready model), preprocess, \
             vision (tower + projection), decoder_prefill (the decoder's pass over the image tokens), prefill (pixel \
-            values → first logits), decode_step (one token with the cache), caption20 (image → 20-token caption), \
+            values → first token), decode_step (one token with the cache: a 21-token generation less the first \
+            token's, over 20), caption20 (image → 20-token caption), \
             beam4, batch8 (8 images in one batch). Also sgemm GFLOP/s on the image tokens' shapes (one BLAS call with \
             its own threads, and split over the kernel threads as the model runs it) and the memory bandwidth of a \
             streaming read, and our fractions of them.

@@ -1,5 +1,6 @@
-/// A row-major float32 matrix of activations: one row per token.
-struct Matrix: Sendable {
+/// A row-major float32 matrix of activations: one row per token. `package`: the stage benchmark passes the image
+/// tokens between two stages (``GITModel/imageTokens(_:)``).
+package struct Matrix: Sendable {
     let rows: Int
     let columns: Int
     var values: [Float]

@@ -1,5 +1,6 @@
 import CKernels
 import Foundation
+import Image2TextKernels
 
 /// The machine's limits that the model's speed is judged against: the BLAS library's sgemm rate on a shape, and the
 /// memory bandwidth of a streaming read.
