@@ -86,6 +86,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Shared by the test targets: the repository's fixtures and demo model.
+        .target(name: "Image2TextTestSupport", path: "Tests/Image2TextTestSupport"),
         .testTarget(
             name: "Image2TextKernelsTests",
             dependencies: ["Image2TextKernels"]
@@ -96,7 +98,7 @@ let package = Package(
         ),
         .testTarget(
             name: "Image2TextTests",
-            dependencies: ["Image2Text", "Image2TextSupport"]
+            dependencies: ["Image2Text", "Image2TextSupport", "Image2TextTestSupport"]
         ),
         .testTarget(
             name: "Image2TextBenchmarkTests",
@@ -105,7 +107,7 @@ let package = Package(
         .testTarget(
             name: "Image2TextHubTests",
             dependencies: [
-                "Image2TextHub", "Image2Text", "Image2TextSupport",
+                "Image2TextHub", "Image2Text", "Image2TextSupport", "Image2TextTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -114,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "Image2TextServerTests",
             dependencies: [
-                "Image2TextServer", "Image2Text",
+                "Image2TextServer", "Image2Text", "Image2TextTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "Image2TextCLITests",
-            dependencies: ["image2text", "Image2Text"]
+            dependencies: ["image2text", "Image2Text", "Image2TextTestSupport"]
         ),
     ]
 )

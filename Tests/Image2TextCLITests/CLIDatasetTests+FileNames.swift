@@ -1,4 +1,5 @@
 import Foundation
+import Image2TextTestSupport
 import Testing
 
 /// File names that are not UTF-8 or hold control characters: read by their bytes, printed escaped on one line.
@@ -9,7 +10,7 @@ extension CLIDatasetTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", script, CLITests.binary.path, argument]
-        process.currentDirectoryURL = CLITests.repositoryRoot
+        process.currentDirectoryURL = Repository.root
         let (out, err) = (Pipe(), Pipe())
         process.standardOutput = out
         process.standardError = err
@@ -56,7 +57,7 @@ extension CLIDatasetTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let odd = root.appendingPathComponent("odd")
         try FileManager.default.createDirectory(at: odd, withIntermediateDirectories: true)
-        let image = CLITests.repositoryRoot.appendingPathComponent("Fixtures/easyvqa/0.png")
+        let image = Repository.root.appendingPathComponent("Fixtures/easyvqa/0.png")
         for name in ["back\\slash.png", "new\nline.png", "tab\there.png"] {
             try FileManager.default.copyItem(at: image, to: odd.appendingPathComponent(name))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Image2TextTestSupport
 import Testing
 
 /// Many inputs on several kernel threads: batches run side by side, one per thread, and the output is the same as
@@ -11,7 +12,7 @@ extension CLIDatasetTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let names = (0..<12).map { "\($0 * 5).png" }
         for name in names {
-            try FileManager.default.copyItem(at: CLITests.repositoryRoot.appendingPathComponent("Fixtures/easyvqa/\(name)"),
+            try FileManager.default.copyItem(at: Repository.root.appendingPathComponent("Fixtures/easyvqa/\(name)"),
                                              to: root.appendingPathComponent(name))
         }
         try Data("not an image".utf8).write(to: root.appendingPathComponent("3.png"))

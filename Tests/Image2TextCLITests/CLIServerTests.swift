@@ -1,4 +1,5 @@
 import Foundation
+import Image2TextTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -12,7 +13,7 @@ import Testing
         let process = Process()
         process.executableURL = CLITests.binary
         process.arguments = ["serve", "--port", "0", "--log-format", "json"]
-        process.currentDirectoryURL = CLITests.repositoryRoot
+        process.currentDirectoryURL = Repository.root
         let standardError = Pipe()
         process.standardError = standardError
         process.standardOutput = Pipe()
@@ -27,7 +28,7 @@ import Testing
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/caption")!)
         request.httpMethod = "POST"
         request.setValue("image/png", forHTTPHeaderField: "Content-Type")
-        let png = try Data(contentsOf: CLITests.repositoryRoot.appendingPathComponent("Fixtures/easyvqa/0.png"))
+        let png = try Data(contentsOf: Repository.root.appendingPathComponent("Fixtures/easyvqa/0.png"))
         let (body, response) = try await URLSession.shared.upload(for: request, from: png)
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         let caption = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])

@@ -1,4 +1,5 @@
 import Foundation
+import Image2TextTestSupport
 import Testing
 
 /// `--model ORG/NAME` and `--revision` against a huggingface_hub cache laid out as Python writes it, offline
@@ -15,7 +16,7 @@ extension CLITests {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         }
         try Data(commit.utf8).write(to: repository.appendingPathComponent("refs/main"))
-        let model = Self.repositoryRoot.appendingPathComponent("Models/git-tiny-easyvqa")
+        let model = Repository.root.appendingPathComponent("Models/git-tiny-easyvqa")
         for (index, file) in try FileManager.default.contentsOfDirectory(atPath: model.path).enumerated() {
             let etag = String(format: "%040x", index + 1)
             try FileManager.default.copyItem(at: model.appendingPathComponent(file), to: blobs.appendingPathComponent(etag))

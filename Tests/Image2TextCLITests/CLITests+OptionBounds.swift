@@ -1,4 +1,5 @@
 import Foundation
+import Image2TextTestSupport
 import Testing
 
 /// Option values at and past their bounds: the library's checks, never a trap.
@@ -64,7 +65,7 @@ extension CLITests {
     func generationConfigOutOfRange() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-model-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try FileManager.default.copyItem(at: Self.repositoryRoot.appendingPathComponent("Models/git-tiny-easyvqa"), to: folder)
+        try FileManager.default.copyItem(at: Repository.root.appendingPathComponent("Models/git-tiny-easyvqa"), to: folder)
         let file = folder.appendingPathComponent("generation_config.json")
         for (json, key) in [(#"{"num_beams": 1000000}"#, "num_beams"), (#"{"max_new_tokens": 9223372036854775807, "temperature": 1e-320}"#, "temperature")] {
             try Data(json.utf8).write(to: file)

@@ -1,11 +1,10 @@
 import Foundation
+import Image2TextTestSupport
 import Testing
 
 /// Runs the built `image2text` binary and checks its whole stdout and exit code (ArgumentParser's
 /// AssertExecuteCommand style). The binary sits next to the test bundle in the build folder.
 @Suite struct CLITests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let binary = Bundle.main.bundleURL.appendingPathComponent("image2text")
 
     struct Result { let status: Int32; let stdout: String; let stderr: String }
@@ -14,7 +13,7 @@ import Testing
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
-        process.currentDirectoryURL = Self.repositoryRoot
+        process.currentDirectoryURL = Repository.root
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let (out, err) = (Pipe(), Pipe())
         process.standardOutput = out
@@ -68,7 +67,7 @@ import Testing
 
     @Test("--image-size N: pixel values resized and cropped to N (transformers' at 480), the model runs at N, N < 1 is a usage error")
     func imageSize() throws {
-        let golden = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.repositoryRoot.appendingPathComponent(
+        let golden = try JSONSerialization.jsonObject(with: Data(contentsOf: Repository.root.appendingPathComponent(
             "Fixtures/goldens/prng_resolution_model.json"))) as? [String: Any]
         let rocket = try #require((golden?["cases"] as? [[String: Any]])?.first { $0["image"] as? String == "Fixtures/images/rocket.jpg" })
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString).npy")
@@ -134,7 +133,7 @@ import Testing
     }
 
     static let golden: Golden = try! JSONDecoder().decode(
-        Golden.self, from: Data(contentsOf: repositoryRoot.appendingPathComponent("Fixtures/goldens/tiny_easyvqa.json")))
+        Golden.self, from: Data(contentsOf: Repository.root.appendingPathComponent("Fixtures/goldens/tiny_easyvqa.json")))
 
     /// The JSON lines of `stdout`, each checked to be one compact object with these keys, sorted (as the server's).
     func jsonLines(_ stdout: String, keys: [String]) throws -> [[String: Any]] {
@@ -265,7 +264,7 @@ import Testing
     func checkpointMissingFile(removed: [String], message: String) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-model-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try FileManager.default.copyItem(at: Self.repositoryRoot.appendingPathComponent("Models/git-tiny-easyvqa"), to: folder)
+        try FileManager.default.copyItem(at: Repository.root.appendingPathComponent("Models/git-tiny-easyvqa"), to: folder)
         for name in removed { try FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
         for arguments in [["caption", "--model", folder.path, "Fixtures/easyvqa/0.png", "Fixtures/easyvqa/5.png"],
                           ["ask", "--model", folder.path, "Fixtures/easyvqa/0.png", "what color is the shape?"]] {
@@ -282,7 +281,7 @@ import Testing
     func checkpointWithoutVocabText() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-model-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try FileManager.default.copyItem(at: Self.repositoryRoot.appendingPathComponent("Models/git-tiny-easyvqa"), to: folder)
+        try FileManager.default.copyItem(at: Repository.root.appendingPathComponent("Models/git-tiny-easyvqa"), to: folder)
         try FileManager.default.removeItem(at: folder.appendingPathComponent("vocab.txt"))
         let result = try run(["caption", "--model", folder.path, "Fixtures/easyvqa/0.png"])
         #expect(result.status == 0 && result.stdout == "a red triangle\n", "\(result.stderr)")
@@ -410,7 +409,7 @@ import Testing
     static func makeVideoCheckpoint() throws -> URL {
         let files = FileManager.default
         let folder = files.temporaryDirectory.appendingPathComponent("image2text-cli-video-\(UUID().uuidString)")
-        try files.copyItem(at: CLITests.repositoryRoot.appendingPathComponent("Models/git-tiny-easyvqa"), to: folder)
+        try files.copyItem(at: Repository.root.appendingPathComponent("Models/git-tiny-easyvqa"), to: folder)
         let configURL = folder.appendingPathComponent("config.json")
         var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any])
         config["num_image_with_embedding"] = 6
@@ -500,7 +499,7 @@ import Testing
         let root = files.temporaryDirectory.appendingPathComponent("image2text-dataset-\(UUID().uuidString)")
         try files.createDirectory(at: root.appendingPathComponent("a/b"), withIntermediateDirectories: true)
         for (name, target) in [("0.png", "a/0.png"), ("5.png", "a/b/5.png"), ("10.png", "10.png")] {
-            try files.copyItem(at: CLITests.repositoryRoot.appendingPathComponent("Fixtures/easyvqa/\(name)"), to: root.appendingPathComponent(target))
+            try files.copyItem(at: Repository.root.appendingPathComponent("Fixtures/easyvqa/\(name)"), to: root.appendingPathComponent(target))
         }
         try Data("not an image".utf8).write(to: root.appendingPathComponent("notes.txt"))
         return root
@@ -528,7 +527,7 @@ import Testing
         let pattern = try cli.run(["caption", "Fixtures/easyvqa/1?.png"])
         #expect(pattern.stdout.hasPrefix("Fixtures/easyvqa/10.png: a red circle\nFixtures/easyvqa/15.png: "), "\(pattern.stdout)")
         #expect(try cli.run(["caption", "Fixtures/easyvqa/nothing-*.png"]).stderr.contains("no file matches the pattern"))
-        let image = try Data(contentsOf: CLITests.repositoryRoot.appendingPathComponent("Fixtures/easyvqa/0.png"))
+        let image = try Data(contentsOf: Repository.root.appendingPathComponent("Fixtures/easyvqa/0.png"))
         let piped = try cli.run(["caption", "-"], standardInput: image)
         #expect(piped.status == 0 && piped.stdout == "a red triangle\n", "\(piped.stderr)")
     }

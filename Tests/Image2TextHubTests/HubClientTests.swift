@@ -1,4 +1,5 @@
 import Foundation
+import Image2TextTestSupport
 import Image2Text
 import Image2TextHub
 import Testing
@@ -58,7 +59,7 @@ import Testing
             }
 
             let model = try GITModel(directory: folder)
-            let image = try ImageDecoder.decode(contentsOf: HubFixture.repositoryRoot.appendingPathComponent("Fixtures/easyvqa/0.png"))
+            let image = try ImageDecoder.decode(contentsOf: Repository.root.appendingPathComponent("Fixtures/easyvqa/0.png"))
             #expect(try model.caption(image).generatedText == "a red triangle")
         }
     }

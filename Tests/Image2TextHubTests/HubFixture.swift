@@ -2,12 +2,11 @@ import Foundation
 import Image2Text
 import Image2TextHub
 import Image2TextSupport
+import Image2TextTestSupport
 
 /// The bundled demo model served as hub repositories, and a fresh cache folder per test.
 enum HubFixture {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let modelFolder = repositoryRoot.appendingPathComponent("Models/git-tiny-easyvqa")
+    static let modelFolder = Repository.demoModel
     static let commit = "0123456789abcdef0123456789abcdef01234567"
     static let repositoryID = HubRepositoryID("image2text/git-tiny-easyvqa")!
     static let gatedID = HubRepositoryID("image2text/gated-tiny")!

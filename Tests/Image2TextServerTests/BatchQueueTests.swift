@@ -2,6 +2,7 @@ import Foundation
 import Image2Text
 @testable import Image2TextServer
 import Testing
+import Image2TextTestSupport
 
 /// How waiting requests are handed to the model: one batch per kernel thread when enough wait, dealt evenly.
 @Suite struct BatchQueueTests {

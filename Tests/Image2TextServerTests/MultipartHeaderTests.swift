@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Image2TextTestSupport
 
 /// Multipart bodies the fuzzer (Fuzz/, target `server`) found crashing the process: a part header whose name has a
 /// byte outside ASCII made MultipartKit trap. Such bodies now get 400 and the server keeps serving; non-ASCII header

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Image2TextServer
+import Image2TextTestSupport
 
 /// The OpenAPI document describes the server that is running: its paths are the routes, its request schemas list the
 /// fields the endpoints read, and the server takes every one of them.

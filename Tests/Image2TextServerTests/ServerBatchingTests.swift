@@ -2,6 +2,7 @@ import Foundation
 import Image2Text
 import Image2TextServer
 import Testing
+import Image2TextTestSupport
 
 /// Dynamic batching and graceful shutdown against the real server.
 @Suite struct ServerBatchingTests {

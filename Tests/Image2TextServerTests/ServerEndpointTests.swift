@@ -1,6 +1,7 @@
 import Foundation
 import Image2Text
 import Testing
+import Image2TextTestSupport
 
 /// The endpoints answer as the library does for the same input, whichever body form carries it.
 @Suite struct ServerEndpointTests {

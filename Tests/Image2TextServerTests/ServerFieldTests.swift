@@ -3,6 +3,7 @@ import Image2Text
 @testable import Image2TextServer
 import NIOHTTP1
 import Testing
+import Image2TextTestSupport
 
 /// Field values at and past their bounds, from every body form: numbers and numeric text follow the same rules, what
 /// the server cannot serve gets a 4xx naming the field, and the server keeps serving.

@@ -4,6 +4,7 @@ import Image2Text
 import Image2TextServer
 import Logging
 import Testing
+import Image2TextTestSupport
 
 /// Bad bodies, limits and misbehaving clients: each gets a clear error and leaves the server serving.
 @Suite struct ServerLimitTests {

@@ -1,4 +1,5 @@
 import Foundation
+import Image2TextTestSupport
 import Testing
 @testable import Image2Text
 import Image2TextSupport
@@ -166,7 +167,7 @@ struct VideoDecodingTests {
         let golden = try VideoGolden.shared.get().cases[caseIndex]
         let model = try Self.model.get()
         let label = "\(golden.video) × \(golden.frames)"
-        let video = try VideoFile(contentsOf: Fixtures.repositoryRoot.appendingPathComponent(golden.video))
+        let video = try VideoFile(contentsOf: Repository.root.appendingPathComponent(golden.video))
         #expect(FrameSampling.indices(frameCount: video.frameCount, count: golden.frames) == golden.frame_indices)
         let pixels = try video.sampledFrames(count: golden.frames).map(model.imageProcessor.preprocess)
         #expect(pixels.map(\.sha256) == golden.frame_pixel_values_sha256, "\(label): pixel values")

@@ -2,21 +2,13 @@ import AsyncHTTPClient
 import Foundation
 import Image2Text
 import Image2TextServer
+import Image2TextTestSupport
 import Logging
 import NIOCore
 import NIOHTTP1
 import Testing
 
-/// The repository's files the tests use.
-enum Repository {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let demoModel = root.appendingPathComponent("Models/git-tiny-easyvqa")
-
-    static func fixture(_ path: String) -> URL { root.appendingPathComponent("Fixtures").appendingPathComponent(path) }
-
-    static func fixtureData(_ path: String) throws -> Data { try Data(contentsOf: fixture(path)) }
-
+extension Repository {
     /// The bundled demo model, loaded once for every test.
     static let model: GITModel = try! GITModel(directory: demoModel)
 }

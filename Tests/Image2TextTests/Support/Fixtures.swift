@@ -1,14 +1,13 @@
 import Foundation
+import Image2TextTestSupport
 
 /// Paths of the committed fixtures (`Fixtures/` at the repository root) and the bundled demo model.
 enum Fixtures {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let root = repositoryRoot.appendingPathComponent("Fixtures")
+    static let root = Repository.root.appendingPathComponent("Fixtures")
     static let images = root.appendingPathComponent("images")
     static let goldens = root.appendingPathComponent("goldens")
     static let vocabulary = root.appendingPathComponent("vocab/bert-base-uncased-vocab.txt")
-    static let tinyModel = repositoryRoot.appendingPathComponent("Models/git-tiny-easyvqa")
+    static let tinyModel = Repository.demoModel
 
     static func golden(_ name: String) -> URL { goldens.appendingPathComponent(name) }
     static func image(_ name: String) -> URL { images.appendingPathComponent(name) }

@@ -1,4 +1,5 @@
 import Foundation
+import Image2TextTestSupport
 import Testing
 @testable import Image2Text
 
@@ -77,7 +78,7 @@ extension ModelGolden.Case {
     /// The case's pixel values with `processor` for its image.
     func pixelValues(processor: CLIPImageProcessor) throws -> PixelValues {
         if let image {
-            return try processor.preprocess(ImageDecoder.decode(contentsOf: Fixtures.repositoryRoot.appendingPathComponent(image)))
+            return try processor.preprocess(ImageDecoder.decode(contentsOf: Repository.root.appendingPathComponent(image)))
         }
         let shape = Array(pixel_values_shape.dropFirst())
         let values = (0..<shape.reduce(1, *)).map { Float(sin(0.01 * Double($0))) }
