@@ -84,7 +84,7 @@ struct InputRunner {
             return
         }
         let texts: [String] = switch result.output {
-        case .generation(let sequences, _): sequences.map { $0.answer ?? String($0.text) }
+        case .generation(let sequences, _): sequences.map { $0.answer ?? $0.text }
         case .classification(let ranking): [ranking[0].label]
         }
         for text in texts { GenerationOutput.printLine(labelled ? "\(input.printableLabel): \(text)" : text) }
