@@ -87,7 +87,7 @@ let package = Package(
             ]
         ),
         // Shared by the test targets: the repository's fixtures and demo model.
-        .target(name: "Image2TextTestSupport", path: "Tests/Image2TextTestSupport"),
+        .target(name: "Image2TextTestSupport", dependencies: ["Image2Text"], path: "Tests/Image2TextTestSupport"),
         .testTarget(
             name: "Image2TextKernelsTests",
             dependencies: ["Image2TextKernels"]
@@ -117,12 +117,11 @@ let package = Package(
             name: "Image2TextServerTests",
             dependencies: [
                 "Image2TextServer", "Image2Text", "Image2TextTestSupport",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import Image2Text
 
 /// A decoded request waiting for, or running in, a batch. Its result is delivered once: by the model's thread, or
@@ -123,12 +125,12 @@ final class BatchQueue: @unchecked Sendable {
         }
     }
 
-    /// Returns after the next change past `seen`, or at `deadline`.
+    /// Returns after the next change past `seen`, or at `deadline`. The timer runs on an event loop, not as a task,
+    /// so that it fires on time however busy the task executors are.
     private func waitForChange(since seen: Int, until deadline: ContinuousClock.Instant?) async {
         let timer = deadline.map { deadline in
-            Task { [weak self] in
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                self?.changing {}
+            MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(ContinuousClock.now.duration(to: deadline))) {
+                [weak self] in self?.changing {}
             }
         }
         await withCheckedContinuation { continuation in

@@ -31,6 +31,13 @@ public struct Image2TextServer: Service {
     }
 
     public func run() async throws {
+        try await application().run()
+        logger.info("stopped")
+    }
+
+    /// The HTTP application `run` serves: the routes, with the model worker (and the URL fetcher, when URLs are
+    /// fetched) as its services. Tests drive it in-process.
+    public func application() throws -> some ApplicationProtocol {
         try configuration.validate(for: model)
         let metrics = ServerMetrics()
         let queue = BatchQueue()
@@ -41,11 +48,12 @@ public struct Image2TextServer: Service {
             model: model, configuration: configuration, queue: queue, metrics: metrics,
             loader: MediaLoader(model: model, limits: ImageLimits(maximumPixels: configuration.maxPixels), fetcher: fetcher))
         let worker = ModelWorker(model: model, queue: queue, configuration: configuration, metrics: metrics, logger: logger)
-        let application = Application(
+        return Application(
             router: handler.router(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "image2text"),
-            // The application shuts its services down after its HTTP server: the worker outlives every request.
-            services: [worker],
+            // The application shuts its services down after its HTTP server, in reverse order: the worker finishes
+            // every accepted request, then the fetcher closes.
+            services: [fetcher].compactMap { $0 } + [worker],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)",
@@ -53,14 +61,6 @@ public struct Image2TextServer: Service {
                 await onListening(port)
             },
             logger: logger)
-        do {
-            try await application.run()
-        } catch {
-            try? await fetcher?.shutdown()
-            throw error
-        }
-        try await fetcher?.shutdown()
-        logger.info("stopped")
     }
 }
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Image2Text
 import NIOCore
+import ServiceLifecycle
 
 /// Reads a request's media in the request's own task, before it joins a batch, so that the model's thread only runs
 /// the model; the library's ``VisualReader`` tells images from videos and samples a video's frames.
@@ -27,8 +28,8 @@ struct MediaLoader: Sendable {
 }
 
 /// Fetches `image_url`s from allowed hosts only: http(s), no redirects (a redirect could leave the allow-list), at
-/// most the body-size limit, within the request timeout.
-final class URLFetcher: Sendable {
+/// most the body-size limit, within the request timeout. As a service, it closes its client on graceful shutdown.
+final class URLFetcher: Service, Sendable {
     let allowList: URLAllowList
     let maxBytes: Int
     let timeout: Duration
@@ -43,7 +44,8 @@ final class URLFetcher: Sendable {
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    func shutdown() async throws {
+    func run() async throws {
+        try? await gracefulShutdown()
         try await client.shutdown()
     }
 

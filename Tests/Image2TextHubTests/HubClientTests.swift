@@ -13,15 +13,18 @@ import Testing
     /// folder, and cleans both up.
     func withHub(_ repositories: [MockHub.Repository]? = nil, fault: MockHub.Fault = .none,
                  _ body: (MockHub, URL) async throws -> Void) async throws {
-        let hub = try await MockHub.start(try repositories ?? HubFixture.repositories(), fault: fault)
-        let cache = try HubFixture.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: cache) }
-        do {
-            try await body(hub, cache)
-            try await hub.shutdown()
-        } catch {
-            try? await hub.shutdown()
-            throw error
+        // On a thread of their own: the timeouts measured must not wait for the model suites running alongside.
+        try await onDedicatedThread {
+            let hub = try await MockHub.start(try repositories ?? HubFixture.repositories(), fault: fault)
+            let cache = try HubFixture.temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: cache) }
+            do {
+                try await body(hub, cache)
+                try await hub.shutdown()
+            } catch {
+                try? await hub.shutdown()
+                throw error
+            }
         }
     }
 
@@ -190,31 +193,31 @@ import Testing
         ]
         let repository = MockHub.Repository(id: "image2text/sharded", commit: HubFixture.commit, files: files,
                                             lfsFiles: ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"])
-        let hub = try await MockHub.start([repository])
-        let cache = try HubFixture.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: cache) }
-        let folder = try await HubFixture.client(cache: cache, hub: hub).snapshot(of: HubRepositoryID("image2text/sharded")!)
-        try await hub.shutdown()
-        #expect(try fileManager.contentsOfDirectory(atPath: folder.path).sorted() == [
-            "config.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "model.safetensors.index.json",
-        ])
-        #expect(try Data(contentsOf: folder.appendingPathComponent("model-00002-of-00002.safetensors")) == files["model-00002-of-00002.safetensors"])
+        try await withHub([repository]) { hub, cache in
+            let folder = try await HubFixture.client(cache: cache, hub: hub).snapshot(of: HubRepositoryID("image2text/sharded")!)
+            #expect(try fileManager.contentsOfDirectory(atPath: folder.path).sorted() == [
+                "config.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "model.safetensors.index.json",
+            ])
+            #expect(try Data(contentsOf: folder.appendingPathComponent("model-00002-of-00002.safetensors")) == files["model-00002-of-00002.safetensors"])
+        }
     }
 
     @Test("When the hub cannot be reached, a complete cached snapshot is used; without one the error names the URL")
     func unreachableHubFallsBackToCache() async throws {
-        let hub = try await MockHub.start(try HubFixture.repositories())
-        let cache = try HubFixture.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: cache) }
-        let client = try HubFixture.client(cache: cache, hub: hub, extra: ["HF_HUB_ETAG_TIMEOUT": "1"])
-        let online = try await client.snapshot(of: HubFixture.repositoryID)
-        try await hub.shutdown()
-        #expect(try await client.snapshot(of: HubFixture.repositoryID) == online)
-        await #expect {
-            try await client.snapshot(of: HubFixture.gatedID)
-        } throws: { error in
-            guard case .network(let repository, let url, _) = error as? HubError else { return false }
-            return repository == "image2text/gated-tiny" && url.hasPrefix(hub.endpoint)
+        try await onDedicatedThread {
+            let hub = try await MockHub.start(try HubFixture.repositories())
+            let cache = try HubFixture.temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: cache) }
+            let client = try HubFixture.client(cache: cache, hub: hub, extra: ["HF_HUB_ETAG_TIMEOUT": "1"])
+            let online = try await client.snapshot(of: HubFixture.repositoryID)
+            try await hub.shutdown()
+            #expect(try await client.snapshot(of: HubFixture.repositoryID) == online)
+            await #expect {
+                try await client.snapshot(of: HubFixture.gatedID)
+            } throws: { error in
+                guard case .network(let repository, let url, _) = error as? HubError else { return false }
+                return repository == "image2text/gated-tiny" && url.hasPrefix(hub.endpoint)
+            }
         }
     }
 }

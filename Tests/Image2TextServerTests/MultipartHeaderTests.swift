@@ -17,18 +17,18 @@ import Image2TextTestSupport
     }
 
     @Test func nonASCIIHeaderNameIsRefusedAndTheServerKeepsServing() async throws {
-        let server = try await RunningServer.start()
-        let disposition = Array("Content-Disposition: form-data; name=\"image\"; filename=\"a.png\"".utf8)
-        // The fuzzer's input, minimized: "Content-Type" with its 'y' turned into 0xb6.
-        let badName = body(boundary: "b0undary", headerLines: [disposition, Array("Content-".utf8) + [0xb6] + Array("pe: image/png".utf8)])
-        let refused = try await server.send(.POST, "/v1/caption", contentType: "multipart/form-data; boundary=b0undary", body: badName)
-        #expect(refused.status == 400, "\(refused.text)")
-        #expect(try refused.errorCode() == "invalid_request")
-        #expect(try refused.errorMessage()?.contains("multipart") == true, "\(refused.text)")
+        try await withServer { server in
+            let disposition = Array("Content-Disposition: form-data; name=\"image\"; filename=\"a.png\"".utf8)
+            // The fuzzer's input, minimized: "Content-Type" with its 'y' turned into 0xb6.
+            let badName = body(boundary: "b0undary", headerLines: [disposition, Array("Content-".utf8) + [0xb6] + Array("pe: image/png".utf8)])
+            let refused = try await server.send(.post, "/v1/caption", contentType: "multipart/form-data; boundary=b0undary", body: badName)
+            #expect(refused.status == 400, "\(refused.text)")
+            #expect(try refused.errorCode() == "invalid_request")
+            #expect(try refused.errorMessage()?.contains("multipart") == true, "\(refused.text)")
 
-        let utf8FileName = body(boundary: "b0undary", headerLines: [Array("Content-Disposition: form-data; name=\"image\"; filename=\"çà.png\"".utf8)])
-        let accepted = try await server.send(.POST, "/v1/caption", contentType: "multipart/form-data; boundary=b0undary", body: utf8FileName)
-        #expect(accepted.status == 200, "\(accepted.text)")
-        try await server.stop()
+            let utf8FileName = body(boundary: "b0undary", headerLines: [Array("Content-Disposition: form-data; name=\"image\"; filename=\"çà.png\"".utf8)])
+            let accepted = try await server.send(.post, "/v1/caption", contentType: "multipart/form-data; boundary=b0undary", body: utf8FileName)
+            #expect(accepted.status == 200, "\(accepted.text)")
+        }
     }
 }

@@ -45,17 +45,17 @@ import Image2TextTestSupport
 
     /// Each documented field alone is never refused as unknown (it may be refused for its value).
     @Test func theServerTakesEveryDocumentedField() async throws {
-        let server = try await RunningServer.start()
-        let png = try Repository.fixtureData("easyvqa/0.png").base64EncodedString()
-        for endpoint in Endpoint.allCases {
-            for field in InferenceRequest.fieldNames(endpoint) where !["image", "video", "image_url"].contains(field) {
-                var body: [String: Any] = ["image": png, field: field == "labels" || field == "bad_words" ? ["x"] : 1]
-                if endpoint == .answer { body["question"] = "what shape is in the image?" }
-                if endpoint == .classify, field != "labels" { body["labels"] = ["circle"] }
-                let reply = try await server.send(endpoint.path, json: body)
-                #expect(try reply.errorMessage()?.contains("is not a field") != true, "\(endpoint.path) \(field): \(reply.text)")
+        try await withServer { server in
+            let png = try Repository.fixtureData("easyvqa/0.png").base64EncodedString()
+            for endpoint in Endpoint.allCases {
+                for field in InferenceRequest.fieldNames(endpoint) where !["image", "video", "image_url"].contains(field) {
+                    var body: [String: Any] = ["image": png, field: field == "labels" || field == "bad_words" ? ["x"] : 1]
+                    if endpoint == .answer { body["question"] = "what shape is in the image?" }
+                    if endpoint == .classify, field != "labels" { body["labels"] = ["circle"] }
+                    let reply = try await server.send(endpoint.path, json: body)
+                    #expect(try reply.errorMessage()?.contains("is not a field") != true, "\(endpoint.path) \(field): \(reply.text)")
+                }
             }
         }
-        try await server.stop()
     }
 }

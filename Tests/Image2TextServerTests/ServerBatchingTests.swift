@@ -1,6 +1,7 @@
 import Foundation
 import Image2Text
 import Image2TextServer
+import Logging
 import Testing
 import Image2TextTestSupport
 
@@ -11,87 +12,97 @@ import Image2TextTestSupport
     /// Twelve concurrent requests, captions and answers about different images, waiting long enough to share
     /// batches: each answer equals the library's single answer, and some came from batches of several.
     @Test func concurrentBatchedAnswersEqualSingleAnswers() async throws {
-        let server = try await RunningServer.start(.init(maxBatchSize: 8, maxBatchWait: .milliseconds(300)))
-        let cases: [(image: String, question: String?)] = (0..<12).map { index in
-            let questions = [nil, "what shape is in the image?", "what color is the shape?", "is there a circle?"]
-            return ("easyvqa/\(index * 5).png", questions[index % questions.count])
-        }
-        let expected = try cases.map { image, question in
-            try model.generate([model.request(question: question, image: model.encode(
-                ImageDecoder.decode(contentsOf: Repository.fixture(image))))])[0][0]
-        }
-        let replies = try await withThrowingTaskGroup(of: (Int, HTTPReply).self) { group in
-            for (index, (image, question)) in cases.enumerated() {
-                group.addTask {
-                    let form = MultipartForm { form in
-                        form.file("image", try! Repository.fixtureData(image))
-                        if let question { form.field("question", question) }
-                    }
-                    return (index, try await server.send(question == nil ? "/v1/caption" : "/v1/answer", form: form))
-                }
+        try await withServer(.init(maxBatchSize: 8, maxBatchWait: .milliseconds(300))) { server in
+            let cases: [(image: String, question: String?)] = (0..<12).map { index in
+                let questions = [nil, "what shape is in the image?", "what color is the shape?", "is there a circle?"]
+                return ("easyvqa/\(index * 5).png", questions[index % questions.count])
             }
-            var replies = [Int: HTTPReply]()
-            for try await (index, reply) in group { replies[index] = reply }
-            return replies
+            let expected = try cases.map { image, question in
+                try model.generate([model.request(question: question, image: model.encode(
+                    ImageDecoder.decode(contentsOf: Repository.fixture(image))))])[0][0]
+            }
+            let replies = try await withThrowingTaskGroup(of: (Int, HTTPReply).self) { group in
+                for (index, (image, question)) in cases.enumerated() {
+                    group.addTask {
+                        let form = MultipartForm { form in
+                            form.file("image", try! Repository.fixtureData(image))
+                            if let question { form.field("question", question) }
+                        }
+                        return (index, try await server.send(question == nil ? "/v1/caption" : "/v1/answer", form: form))
+                    }
+                }
+                var replies = [Int: HTTPReply]()
+                for try await (index, reply) in group { replies[index] = reply }
+                return replies
+            }
+            var batchSizes: [Int] = []
+            for (index, result) in expected.enumerated() {
+                let reply = try #require(replies[index])
+                #expect(reply.status == 200, "\(reply.text)")
+                #expect(try reply.json()["ids"] as? [Int] == result.ids, "request \(index)")
+                #expect(try reply.json()["text"] as? String == result.text, "request \(index)")
+                batchSizes.append(try #require((try reply.json()["timings"] as? [String: Any])?["batch_size"] as? Int))
+            }
+            #expect(batchSizes.max()! > 1, "no request shared a batch: \(batchSizes)")
+            #expect(batchSizes.max()! <= 8)
         }
-        var batchSizes: [Int] = []
-        for (index, result) in expected.enumerated() {
-            let reply = try #require(replies[index])
-            #expect(reply.status == 200, "\(reply.text)")
-            #expect(try reply.json()["ids"] as? [Int] == result.ids, "request \(index)")
-            #expect(try reply.json()["text"] as? String == result.text, "request \(index)")
-            batchSizes.append(try #require((try reply.json()["timings"] as? [String: Any])?["batch_size"] as? Int))
-        }
-        #expect(batchSizes.max()! > 1, "no request shared a batch: \(batchSizes)")
-        #expect(batchSizes.max()! <= 8)
-        try await server.stop()
     }
 
     /// Requests with different generation options never share a batch, and each still gets its own options' result.
     @Test func differentOptionsRunInSeparateBatches() async throws {
-        let server = try await RunningServer.start(.init(maxBatchSize: 8, maxBatchWait: .milliseconds(300)))
-        let data = try Repository.fixtureData("easyvqa/0.png")
-        let image = try model.encode(ImageDecoder.decode(data: data, source: "0.png"))
-        let limits = [2, 3, 20]
-        let replies = try await withThrowingTaskGroup(of: (Int, HTTPReply).self) { group in
-            for limit in limits {
-                group.addTask { (limit, try await server.send("/v1/caption", json: ["image": data.base64EncodedString(), "max_new_tokens": limit])) }
+        try await withServer(.init(maxBatchSize: 8, maxBatchWait: .milliseconds(300))) { server in
+            let data = try Repository.fixtureData("easyvqa/0.png")
+            let image = try model.encode(ImageDecoder.decode(data: data, source: "0.png"))
+            let limits = [2, 3, 20]
+            let replies = try await withThrowingTaskGroup(of: (Int, HTTPReply).self) { group in
+                for limit in limits {
+                    group.addTask { (limit, try await server.send("/v1/caption", json: ["image": data.base64EncodedString(), "max_new_tokens": limit])) }
+                }
+                var replies = [Int: HTTPReply]()
+                for try await (limit, reply) in group { replies[limit] = reply }
+                return replies
             }
-            var replies = [Int: HTTPReply]()
-            for try await (limit, reply) in group { replies[limit] = reply }
-            return replies
+            for limit in limits {
+                let expected = try model.generate([model.request(image: image)], options: .init(maxNewTokens: limit))[0][0]
+                let reply = try #require(replies[limit])
+                #expect(try reply.json()["ids"] as? [Int] == expected.ids)
+                #expect((try reply.json()["timings"] as? [String: Any])?["batch_size"] as? Int == 1)
+            }
         }
-        for limit in limits {
-            let expected = try model.generate([model.request(image: image)], options: .init(maxNewTokens: limit))[0][0]
-            let reply = try #require(replies[limit])
-            #expect(try reply.json()["ids"] as? [Int] == expected.ids)
-            #expect((try reply.json()["timings"] as? [String: Any])?["batch_size"] as? Int == 1)
-        }
-        try await server.stop()
     }
 
-    /// Graceful shutdown while requests wait for their batch: every accepted request is answered, then the server
-    /// stops.
+    /// Graceful shutdown of `image2text serve` while requests wait for their batch: every accepted request is
+    /// answered, then the server stops listening.
     @Test func gracefulShutdownFinishesAcceptedRequests() async throws {
-        // A batch wait well beyond the three uploads, even while the other suites' servers keep both cores busy.
-        let server = try await RunningServer.start(.init(maxBatchSize: 8, maxBatchWait: .seconds(4)))
-        let data = try Repository.fixtureData("easyvqa/0.png")
-        let expected = try model.caption(ImageDecoder.decode(data: data, source: "0.png"))
-        let requests = (0..<3).map { _ in
-            Task { try await server.send("/v1/caption", form: MultipartForm { $0.file("image", data) }) }
+        try await onDedicatedThread {
+            // A batch wait well beyond the three uploads.
+            let server = try await RunningService.start { onListening in
+                Image2TextServer(model: model, configuration: .init(port: 0, maxBatchSize: 8, maxBatchWait: .seconds(4)),
+                                 logger: Logger(label: "image2text.test-server"), onListening: onListening)
+            }
+            let data = try Repository.fixtureData("easyvqa/0.png")
+            let expected = try model.caption(ImageDecoder.decode(data: data, source: "0.png"))
+            let connections = try (0..<3).map { _ in
+                let connection = try RawConnection(port: server.port)
+                try connection.send("POST /v1/caption HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\nContent-Length: \(data.count)\r\n\r\n")
+                try connection.send(data)
+                return connection
+            }
+            // The requests are in the queue, waiting for the batch to fill.
+            try await waitUntil {
+                let health = try RawConnection(port: server.port)
+                try health.send("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                return await health.receive(seconds: 5).contains(#""queue_depth":3"#)
+            }
+            try await server.stop()
+            for connection in connections {
+                let reply = await connection.receive(seconds: 30)
+                #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply)")
+                #expect(reply.contains(#""ids":[\#(expected.ids.map(String.init).joined(separator: ","))]"#), "\(reply)")
+            }
+            // Nothing listens any more.
+            #expect(throws: (any Error).self) { try RawConnection(port: server.port) }
         }
-        // The requests are in the queue, waiting for the batch to fill.
-        try await waitUntil { (try? await server.send(.GET, "/health").json()["queue_depth"] as? Int) == 3 }
-        let stopping = Task { try await server.stopServer() }
-        for request in requests {
-            let reply = try await request.value
-            #expect(reply.status == 200, "\(reply.text)")
-            #expect(try reply.json()["ids"] as? [Int] == expected.ids)
-        }
-        try await stopping.value
-        // Nothing listens any more.
-        #expect(throws: (any Error).self) { try RawConnection(port: server.port) }
-        try await server.client.shutdown()
     }
 }
 

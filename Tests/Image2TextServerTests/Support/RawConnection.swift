@@ -43,11 +43,11 @@ final class RawConnection: @unchecked Sendable {
     func send(_ text: String) throws { try send(Data(text.utf8)) }
 
     /// The server's response: its head and as much body as its Content-Length says, or what arrived before the
-    /// server closed the connection or `seconds` passed. The blocking reads run off the cooperative thread pool, which
-    /// the server under test needs.
+    /// server closed the connection or `seconds` passed. The blocking reads run on a thread of their own: the global
+    /// dispatch queues share their threads with the cooperative pool, which the model suites keep busy.
     func receive(seconds: Double) async -> String {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: self.blockingReceive(seconds: seconds)) }
+            Thread { continuation.resume(returning: self.blockingReceive(seconds: seconds)) }.start()
         }
     }
 

@@ -1,11 +1,12 @@
-import AsyncHTTPClient
 import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import Image2Text
 import Image2TextServer
 import Image2TextTestSupport
 import Logging
 import NIOCore
-import NIOHTTP1
 import Testing
 
 extension Repository {
@@ -13,58 +14,43 @@ extension Repository {
     static let model: GITModel = try! GITModel(directory: demoModel)
 }
 
-/// A real ``Image2TextServer`` on a free loopback port, and an HTTP client to call it.
-final class RunningServer: Sendable {
-    let service: RunningService
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-
-    var port: Int { service.port }
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-
-    private init(service: RunningService) {
-        self.service = service
+/// Runs `test` against an ``Image2TextServer``'s application for `model` with `configuration`, in-process on a thread
+/// of its own: through its router (`.router`), or listening on a free loopback port (`.live`) for tests that speak
+/// raw HTTP.
+func withServer<T>(model: GITModel = Repository.model, _ configuration: ServerConfiguration = .init(),
+                   _ setup: TestingSetup = .router, _ test: @Sendable (TestServer) async throws -> T) async throws -> T {
+    var configuration = configuration
+    configuration.port = 0
+    var logger = Logger(label: "image2text.test-server")
+    logger.logLevel = .warning
+    let application = try Image2TextServer(model: model, configuration: configuration, logger: logger).application()
+    return try await onDedicatedThread {
+        try await application.test(setup) { client in try await test(TestServer(client: client)) }
     }
+}
 
-    /// Starts a server for `model` with `configuration` (its port is replaced by a free one).
-    static func start(model: GITModel = Repository.model, _ configuration: ServerConfiguration = .init()) async throws -> RunningServer {
-        var configuration = configuration
-        configuration.port = 0
-        var logger = Logger(label: "image2text.test-server")
-        logger.logLevel = .warning
-        return RunningServer(service: try await RunningService.start { onListening in
-            Image2TextServer(model: model, configuration: configuration, logger: logger, onListening: onListening)
-        })
-    }
+/// The client side of ``withServer(model:_:_:_:)``.
+struct TestServer: Sendable {
+    let client: any TestClientProtocol
 
-    /// Graceful shutdown of the server and then of the client.
-    func stop() async throws {
-        try await stopServer()
-        try await client.shutdown()
-    }
-
-    /// Graceful shutdown; returns when the server has finished.
-    func stopServer() async throws {
-        try await service.stop()
-    }
+    /// The port a `.live` server listens on.
+    var port: Int { client.port! }
 
     /// Sends a request and returns its status, headers and body.
-    func send(_ method: HTTPMethod = .POST, _ path: String, contentType: String? = nil, body: Data? = nil,
-              timeout: TimeAmount = .seconds(60)) async throws -> HTTPReply {
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = method
-        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await client.execute(request, timeout: timeout)
-        let bytes = try await response.body.collect(upTo: 64 << 20)
-        return HTTPReply(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
+    func send(_ method: HTTPRequest.Method = .post, _ path: String, contentType: String? = nil, body: Data? = nil) async throws -> HTTPReply {
+        var headers = HTTPFields()
+        if let contentType { headers[.contentType] = contentType }
+        let response = try await client.executeRequest(uri: path, method: method, headers: headers,
+                                                       body: body.map { ByteBuffer(bytes: $0) })
+        return HTTPReply(status: response.status.code, headers: response.headers, body: Data(response.body.readableBytesView))
     }
 
     func send(_ path: String, form: MultipartForm) async throws -> HTTPReply {
-        try await send(.POST, path, contentType: form.contentType, body: form.body)
+        try await send(.post, path, contentType: form.contentType, body: form.body)
     }
 
     func send(_ path: String, json: [String: Any]) async throws -> HTTPReply {
-        try await send(.POST, path, contentType: "application/json", body: JSONSerialization.data(withJSONObject: json))
+        try await send(.post, path, contentType: "application/json", body: JSONSerialization.data(withJSONObject: json))
     }
 }
 
@@ -76,10 +62,13 @@ struct TestFailure: Error, CustomStringConvertible {
 /// A response as the tests read it.
 struct HTTPReply {
     let status: Int
-    let headers: HTTPHeaders
+    let headers: HTTPFields
     let body: Data
 
     var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// The value of header `name`.
+    func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { headers[$0] } }
 
     /// The body as a JSON object.
     func json() throws -> [String: Any] {

@@ -90,7 +90,7 @@ import Testing
         ("max_new_tokens", GenerationOptions(maxNewTokens: .min)), ("max_length", GenerationOptions(maxLength: 0)),
         ("min_new_tokens", GenerationOptions(minNewTokens: .min)), ("min_length", GenerationOptions(minLength: -1)),
         ("top_k", GenerationOptions(topK: .min)), ("no_repeat_ngram_size", GenerationOptions(noRepeatNgramSize: .min)),
-        ("temperature", GenerationOptions(doSample: true, temperature: 1e-320)),
+        ("temperature", GenerationOptions(doSample: true, temperature: Double.leastNormalMagnitude / 1e12)),
         ("temperature", GenerationOptions(doSample: true, temperature: 1e-39)),
         ("temperature", GenerationOptions(doSample: true, temperature: 1e39)),
         ("temperature", GenerationOptions(doSample: true, temperature: .infinity)),
@@ -98,10 +98,10 @@ import Testing
         ("temperature", GenerationOptions(doSample: true, temperature: -0.0)),
         ("top_p", GenerationOptions(doSample: true, topP: .leastNonzeroMagnitude)), ("top_p", GenerationOptions(topP: .nan)),
         ("repetition_penalty", GenerationOptions(repetitionPenalty: .infinity)),
-        ("repetition_penalty", GenerationOptions(repetitionPenalty: 1e-320)),
+        ("repetition_penalty", GenerationOptions(repetitionPenalty: Double.leastNormalMagnitude / 1e12)),
         ("length_penalty", GenerationOptions(numBeams: 2, lengthPenalty: .nan)),
         ("length_penalty", GenerationOptions(numBeams: 2, lengthPenalty: -.infinity)),
-        ("length_penalty", GenerationOptions(numBeams: 2, lengthPenalty: 1e-310)),
+        ("length_penalty", GenerationOptions(numBeams: 2, lengthPenalty: Double.leastNormalMagnitude / 100)),
     ])
     func outOfRange(name: String, options: GenerationOptions) throws {
         let context = try Self.context()
