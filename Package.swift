@@ -84,10 +84,21 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            plugins: ["BuildInfoPlugin"]
         ),
-        // Shared by the test targets: the repository's fixtures and demo model.
-        .target(name: "Image2TextTestSupport", dependencies: ["Image2Text"], path: "Tests/Image2TextTestSupport"),
+        // The version and commit `image2text --version` prints.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
+        // Shared by the test targets: the repository's fixtures and demo model, a mock hub, a dedicated-thread executor.
+        .target(
+            name: "Image2TextTestSupport",
+            dependencies: [
+                "Image2Text", "Image2TextSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/Image2TextTestSupport"),
         .testTarget(
             name: "Image2TextKernelsTests",
             dependencies: ["Image2TextKernels"]
@@ -108,9 +119,6 @@ let package = Package(
             name: "Image2TextHubTests",
             dependencies: [
                 "Image2TextHub", "Image2Text", "Image2TextSupport", "Image2TextTestSupport",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(

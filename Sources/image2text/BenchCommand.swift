@@ -24,7 +24,9 @@ struct BenchCommand: ParsableCommand {
               image2text bench --image Fixtures/images/chelsea.png --json
             """)
 
-    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var location: ModelLocationOptions
+
+    @OptionGroup var compute: ComputeOptions
 
     @Option(name: .long, help: ArgumentHelp("The image to caption.", valueName: "IMAGE"))
     var image = "Fixtures/images/chelsea.png"
@@ -49,25 +51,21 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
-        // The figures and the sgemm shapes are those of the checkpoint's own resolution.
-        guard modelOptions.imageSize == nil else {
-            throw ValidationError("bench runs the checkpoint's own image size; drop --image-size")
-        }
     }
 
     func run() throws {
-        modelOptions.applyThreadCount()
+        compute.applyThreadCount()
         let decoded: RGBImage
         do { decoded = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: image)) } catch {
             throw GenerationOutput.imageProblem(error, input: Input(name: Array(image.utf8), source: .file(InputPath(image))))
         }
-        let directory = try modelOptions.directory()  // resolved once: a hub repository costs a listing request
-        let result = try StageBenchmark.run(directory: directory, weightType: modelOptions.dtype, image: decoded,
+        let directory = try location.directory()  // resolved once: a hub repository costs a listing request
+        let result = try StageBenchmark.run(directory: directory, weightType: compute.dtype, image: decoded,
                                             repeats: repeats)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let report = Report(model: directory.path, image: image, threads: modelOptions.threads,
+            let report = Report(model: directory.path, image: image, threads: compute.threads,
                                 dtype: result.weightTypes.map(\.rawValue).sorted().joined(separator: ","), repeats: repeats,
                                 figures: result.figures, limits: result.limits, derived: result.derived)
             GenerationOutput.printLine(String(decoding: try encoder.encode(report), as: UTF8.self))

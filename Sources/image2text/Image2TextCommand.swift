@@ -6,9 +6,11 @@ struct Image2TextCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image2text",
         abstract: "Caption images and answer questions about them with GIT models, natively.",
+        version: VersionReport.text,
         subcommands: [
-            CaptionCommand.self, AskCommand.self, ClassifyCommand.self, BenchCommand.self, ConvertCommand.self, TokenizeCommand.self, DetokenizeCommand.self, PreprocessCommand.self,
-            InspectCommand.self, ServeCommand.self,
+            CaptionCommand.self, AskCommand.self, ClassifyCommand.self, ServeCommand.self, DownloadCommand.self,
+            ModelsCommand.self, InspectCommand.self, ConvertCommand.self, BenchCommand.self, TokenizeCommand.self,
+            DetokenizeCommand.self, PreprocessCommand.self,
         ]
     )
 }

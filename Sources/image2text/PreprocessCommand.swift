@@ -23,7 +23,9 @@ struct PreprocessCommand: ParsableCommand {
                 Fixtures/images/exif/orientation_6.jpg --output upright.npy
             """)
 
-    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var location: ModelLocationOptions
+
+    @OptionGroup var size: ImageSizeOption
 
     @OptionGroup var mediaOptions: MediaOptions
 
@@ -34,7 +36,7 @@ struct PreprocessCommand: ParsableCommand {
     var image: String
 
     func run() throws {
-        let configuration = try modelOptions.imageProcessorConfiguration()
+        let configuration = try size.imageProcessorConfiguration(directory: location.directory())
         let image = try mediaOptions.decodeImage(InputPath.commandLine([self.image])[0])
         let pixelValues: PixelValues
         do {

@@ -7,19 +7,7 @@ extension CLIDatasetTests {
     /// Runs `script` with /bin/sh, `$0` being the built binary and `$1` `argument`: names with any byte are built there
     /// with `printf` (Foundation's `Process` passes only UTF-8 arguments).
     func shell(_ script: String, _ argument: String) throws -> CLITests.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script, CLITests.binary.path, argument]
-        process.currentDirectoryURL = Repository.root
-        let (out, err) = (Pipe(), Pipe())
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLITests.Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                               stderr: String(decoding: stderr, as: UTF8.self))
+        try CLITests().run(["-c", script, CLITests.binary.path, argument], executable: "/bin/sh")
     }
 
     @Test("a file whose name is not UTF-8 (byte 0xff) is read when named and when found in a directory, and printed as \\xff")

@@ -7,12 +7,11 @@ import Image2Text
 import Testing
 
 /// `image2text serve` as a process: it listens, logs JSON lines, captions over HTTP, and stops cleanly on SIGTERM.
-/// (In the second test process with the other server suites: the name matches `ServerTests`.)
 @Suite struct CLIServerTests {
     @Test func servesLogsAndStopsOnSIGTERM() async throws {
         let process = Process()
         process.executableURL = CLITests.binary
-        process.arguments = ["serve", "--port", "0", "--log-format", "json"]
+        process.arguments = ["serve", "--model", "demo", "--port", "0", "--log-format", "json"]
         process.currentDirectoryURL = Repository.root
         let standardError = Pipe()
         process.standardError = standardError

@@ -3,18 +3,22 @@ import Image2TextTestSupport
 import Testing
 
 /// Runs the built `image2text` binary and checks its whole stdout and exit code (ArgumentParser's
-/// AssertExecuteCommand style). The binary sits next to the test bundle in the build folder.
+/// AssertExecuteCommand style). The binary sits next to the test bundle in the build folder. It runs with
+/// `IMAGE2TEXT_MODEL=demo` unless a test says otherwise (an empty value counts as unset), so that no test reaches for
+/// the hub's default model by accident.
 @Suite struct CLITests {
     static let binary = Bundle.main.bundleURL.appendingPathComponent("image2text")
 
     struct Result { let status: Int32; let stdout: String; let stderr: String }
 
-    func run(_ arguments: [String], environment: [String: String] = [:], standardInput: Data? = nil) throws -> Result {
+    /// Runs `executable` (the built binary unless given) with `arguments`, in the repository's root folder.
+    func run(_ arguments: [String], environment: [String: String] = [:], standardInput: Data? = nil,
+             executable: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = executable.map(URL.init(fileURLWithPath:)) ?? Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = Repository.root
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["IMAGE2TEXT_MODEL": "demo"].merging(environment) { $1 }) { $1 }
         let (out, err) = (Pipe(), Pipe())
         process.standardOutput = out
         process.standardError = err

@@ -1,4 +1,5 @@
 import Foundation
+import Image2TextTestSupport
 import Image2TextHub
 import Testing
 

@@ -1,14 +1,14 @@
 import Dispatch
 import Foundation
 import Image2TextHub
+import Image2TextSupport
 
 /// Resolves `--model ORG/NAME` to a snapshot folder for the synchronous ``ModelOptions/directory()``, which both
 /// synchronous and async commands call: the download runs as a task and the caller's thread waits for it.
 enum HubModelResolver {
     /// The snapshot folder of `repository` at `revision`, downloaded into the huggingface_hub cache if needed, with a
     /// progress bar on standard error when it is a terminal.
-    static func snapshot(of repository: HubRepositoryID, revision: String) throws -> URL {
-        let client = HubClient(environment: try HubEnvironment())
+    static func snapshot(of repository: HubRepositoryID, revision: String, client: HubClient) throws -> URL {
         let progress = DownloadProgressBar.forTerminal()
         return try BlockingTask.run { try await client.snapshot(of: repository, revision: revision, progress: progress) }
     }
@@ -23,7 +23,7 @@ private enum BlockingTask {
             do { outcome.set(.success(try await operation())) } catch { outcome.set(.failure(error)) }
         }
         if #available(macOS 15.0, *) {
-            Task.detached(executorPreference: QueueTaskExecutor(), operation: body)
+            Task.detached(executorPreference: SerialQueueTaskExecutor(label: "image2text.hub-download"), operation: body)
         } else {
             Task.detached(operation: body)
         }
@@ -46,16 +46,5 @@ private enum BlockingTask {
             guard let result else { preconditionFailure("signalled without a result") }
             return try result.get()
         }
-    }
-}
-
-/// A task executor that runs jobs one after another on a dispatch queue.
-@available(macOS 15.0, *)
-private final class QueueTaskExecutor: TaskExecutor {
-    private let queue = DispatchQueue(label: "image2text.hub-download")
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }

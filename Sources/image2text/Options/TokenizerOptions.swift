@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import Image2Text
 
-/// `--model DIR` or `--vocab FILE`: where `tokenize` and `detokenize` find their tokenizer.
+/// `--model` or `--vocab FILE`: where `tokenize` and `detokenize` find their tokenizer.
 struct TokenizerOptions: ParsableArguments {
-    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var location: ModelLocationOptions
 
     @Option(
         name: .long,
@@ -13,7 +13,7 @@ struct TokenizerOptions: ParsableArguments {
     var vocab: String?
 
     func validate() throws {
-        if vocab != nil && modelOptions.model != nil {
+        if vocab != nil && location.model != nil {
             throw ValidationError("pass either --model or --vocab, not both")
         }
     }
@@ -22,6 +22,6 @@ struct TokenizerOptions: ParsableArguments {
     /// which ArgumentParser prints as "Error: …" before exiting with status 1.
     func tokenizer() throws -> BertTokenizer {
         if let vocab { return try BertTokenizer(vocabularyFile: URL(fileURLWithPath: vocab)) }
-        return try BertTokenizer(directory: modelOptions.directory())
+        return try BertTokenizer(directory: location.directory())
     }
 }

@@ -15,22 +15,28 @@ import Image2TextSupport
 ///
 /// A gated repository answers 401 without `Authorization: Bearer <token>`. A ``Fault`` makes the CDN cut the
 /// connection halfway through a file once, serve corrupted bytes or fall silent halfway, or the hub never answer.
-final class MockHub: @unchecked Sendable {
+public final class MockHub: @unchecked Sendable {
     /// A repository the mock serves.
-    struct Repository {
-        var id: String
-        var commit: String
-        var files: [String: Data]
+    public struct Repository {
+        public var id: String
+        public var commit: String
+        public var files: [String: Data]
         /// Files stored with LFS (served through the CDN, ETag = sha256).
-        var lfsFiles: Set<String>
+        public var lfsFiles: Set<String>
         /// When set, requests need `Authorization: Bearer token`.
-        var token: String?
+        public var token: String?
         /// Files the listing names but `resolve` answers 404 for (a listing out of step with the files).
-        var listedButMissing: Set<String> = []
+        public var listedButMissing: Set<String> = []
+
+        public init(id: String, commit: String, files: [String: Data], lfsFiles: Set<String>, token: String? = nil,
+                    listedButMissing: Set<String> = []) {
+            (self.id, self.commit, self.files, self.lfsFiles) = (id, commit, files, lfsFiles)
+            (self.token, self.listedButMissing) = (token, listedButMissing)
+        }
     }
 
     /// A misbehaviour of the CDN.
-    enum Fault: Equatable {
+    public enum Fault: Equatable, Sendable {
         /// Serve every file faithfully.
         case none
         /// Send the headers and half the body of the first full `GET` of a blob, then close the connection.
@@ -44,29 +50,29 @@ final class MockHub: @unchecked Sendable {
     }
 
     /// One request the mock received.
-    struct RecordedRequest: Equatable {
-        var method: String
-        var path: String
-        var range: String?
-        var authorization: String?
+    public struct RecordedRequest: Equatable, Sendable {
+        public var method: String
+        public var path: String
+        public var range: String?
+        public var authorization: String?
     }
 
-    let repositories: [String: Repository]
-    let fault: Fault
+    public let repositories: [String: Repository]
+    public let fault: Fault
     private let lock = NSLock()
     private var _requests: [RecordedRequest] = []
     private var cutDone = false
     private var channels: [any Channel] = []
     /// The hub's port (API and resolve endpoints).
-    private(set) var port = 0
+    public private(set) var port = 0
     /// The CDN's port.
-    private(set) var cdnPort = 0
+    public private(set) var cdnPort = 0
 
     /// The hub's base URL, for `HF_ENDPOINT`.
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
 
     /// Every request so far, in order.
-    var requests: [RecordedRequest] { lock.withLock { _requests } }
+    public var requests: [RecordedRequest] { lock.withLock { _requests } }
 
     private init(repositories: [Repository], fault: Fault) {
         self.repositories = Dictionary(uniqueKeysWithValues: repositories.map { ($0.id, $0) })
@@ -74,7 +80,7 @@ final class MockHub: @unchecked Sendable {
     }
 
     /// Starts the hub and its CDN on ephemeral loopback ports.
-    static func start(_ repositories: [Repository], fault: Fault = .none) async throws -> MockHub {
+    public static func start(_ repositories: [Repository], fault: Fault = .none) async throws -> MockHub {
         let hub = MockHub(repositories: repositories, fault: fault)
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -93,7 +99,7 @@ final class MockHub: @unchecked Sendable {
     }
 
     /// Stops listening.
-    func shutdown() async throws {
+    public func shutdown() async throws {
         for channel in channels { try await channel.close() }
     }
 
@@ -203,7 +209,7 @@ final class MockHub: @unchecked Sendable {
     }
 
     /// A 40-hex stand-in for the git blob sha1 the hub gives small files as their ETag.
-    static func blobID(of data: Data) -> String {
+    public static func blobID(of data: Data) -> String {
         String(SHA256.hexDigest(Data("blob \(data.count)\0".utf8) + data).prefix(40))
     }
 }
