@@ -30,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"]), .brew(["libtiff"])]),
         .systemLibrary(
             name: "CFFmpeg", pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
@@ -46,7 +47,7 @@ let package = Package(
         .target(name: "Image2TextSupport"),
         .target(
             name: "Image2Text",
-            dependencies: ["Image2TextSupport", "Image2TextKernels", "CTurboJPEG", "CPNG", "CWebP", "CFFmpeg"]
+            dependencies: ["Image2TextSupport", "Image2TextKernels", "CTurboJPEG", "CPNG", "CWebP", "CTIFF", "CFFmpeg"]
         ),
         // Hugging Face Hub: the huggingface_hub cache layout and downloads into it (it links no part of the engine).
         .target(

@@ -8,6 +8,7 @@ packages=(
   libjpeg62-turbo-dev
   libpng-dev          # PNG decoding, simplified png_image API
   libwebp-dev         # WebP decoding (libwebp, libwebpdemux for animated files)
+  libtiff-dev         # TIFF decoding (libtiff reads the directories and decompresses strips and tiles)
   libavformat-dev     # video: FFmpeg demuxing,
   libavcodec-dev      #   decoding
   libswscale-dev      #   and conversion to RGB

@@ -9,7 +9,7 @@ import PackageDescription
 /// The targets that need only the Image2Text library.
 let libraryTargets = [
     "safetensors", "pytorch", "pickle", "config", "generation-config", "preprocessor-config", "vocab", "tokenizer-json",
-    "tokenizer-config", "gif", "png", "jpeg", "webp", "tar",
+    "tokenizer-config", "gif", "png", "jpeg", "webp", "bmp", "tiff", "tar",
 ]
 
 let package = Package(

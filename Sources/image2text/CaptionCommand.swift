@@ -9,8 +9,8 @@ struct CaptionCommand: AsyncParsableCommand {
         commandName: "caption",
         abstract: "Caption images.",
         discussion: """
-            Loads the model once, then captions each image (JPEG, PNG, WebP, GIF) or video (any file FFmpeg reads, \
-            told apart by content; a video needs a video checkpoint such as git-base-vatex) from [CLS], greedily \
+            Loads the model once, then captions each image (JPEG, PNG, WebP, GIF, BMP, TIFF) or video (any file \
+            FFmpeg reads, told apart by content; a video needs a video checkpoint such as git-base-vatex) from [CLS], greedily \
             unless the generation options ask for beam search or sampling; --batch-size N decodes N inputs together \
             (same results). Prints the \
             caption alone for one image, "IMAGE: caption" per line for several (one line per returned sequence), or \

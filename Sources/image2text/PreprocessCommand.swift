@@ -10,7 +10,7 @@ struct PreprocessCommand: ParsableCommand {
         commandName: "preprocess",
         abstract: "Write an image's pixel values to a .npy file.",
         discussion: """
-            Decodes the JPEG, PNG, GIF or WebP (the first frame of an animation), resizes, crops, rescales and \
+            Decodes the JPEG, PNG, GIF, WebP, BMP or TIFF (the first frame or page), resizes, crops, rescales and \
             normalizes it with the checkpoint's processor settings (processor_config.json or \
             preprocessor_config.json; --image-size overrides the size), writes float32 [3, H, W] to FILE.npy and \
             prints the shape and the SHA-256 of the little-endian float32 values.
@@ -32,7 +32,7 @@ struct PreprocessCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Where to write the pixel values.", valueName: "FILE.npy"))
     var output: String
 
-    @Argument(help: ArgumentHelp("A JPEG, PNG, GIF or WebP file.", valueName: "IMAGE"))
+    @Argument(help: ArgumentHelp("A JPEG, PNG, GIF, WebP, BMP or TIFF file.", valueName: "IMAGE"))
     var image: String
 
     func run() throws {

@@ -30,7 +30,7 @@ extension CLIDatasetTests {
         let scanned = try shell(#"exec "$0" caption "$1""#, odd.path)
         #expect(scanned.status == 1)
         #expect(scanned.stdout == "\(odd.path)/a\\xffb.png: a red triangle\n")
-        #expect(scanned.stderr.hasPrefix("Error: \(odd.path)/bad\\xfe.png: not a readable image or video"), "\(scanned.stderr)")
+        #expect(scanned.stderr.hasPrefix("Error: \(odd.path)/bad\\xfe.png: not a JPEG, PNG, GIF, WebP, BMP or TIFF image"), "\(scanned.stderr)")
         #expect(scanned.stderr.split(separator: "\n").count == 1 && !scanned.stderr.contains("/dev/fd"), "\(scanned.stderr)")
 
         let missing = try shell(#"exec "$0" caption "$1/$(printf 'gone\377.png')""#, odd.path)

@@ -47,6 +47,29 @@ import Testing
         #expect(piped.status == 0 && piped.stdout == "a red triangle\n", "\(piped.stderr)")
     }
 
+    @Test("BMP and TIFF files are found in directories and shards by extension and read from standard input")
+    func bmpAndTIFFInputs() throws {
+        let root = try makeTree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let files = FileManager.default
+        try files.createDirectory(at: root.appendingPathComponent("scans"), withIntermediateDirectories: true)
+        let copies = [("bmp_rle8.bmp", "scans/a.bmp"), ("tiff_rgb_packbits.tif", "scans/b.tif"), ("tiff_gray_deflate.tif", "scans/c.tiff")]
+        for (fixture, target) in copies {
+            try files.copyItem(at: Repository.fixture("images/formats/\(fixture)"), to: root.appendingPathComponent(target))
+        }
+        let named = try cli.run(["caption"] + copies.map { root.appendingPathComponent($0.1).path })
+        #expect(named.status == 0 && named.stdout.split(separator: "\n").count == 3, "\(named.stderr)")
+        let scanned = try cli.run(["caption", root.appendingPathComponent("scans").path])
+        #expect(scanned.status == 0 && scanned.stdout == named.stdout, "\(scanned.stderr)")
+
+        let captions = named.stdout.split(separator: "\n").map { String($0.split(separator: ": ", maxSplits: 1)[1]) }
+        let piped = try cli.run(["caption", "-"], standardInput: try Data(contentsOf: root.appendingPathComponent("scans/a.bmp")))
+        #expect(piped.status == 0 && piped.stdout == captions[0] + "\n", "\(piped.stderr)")
+        let shard = try makeShard("scans.tar", members: ["scans/b.tif", "scans/c.tiff", "notes.txt"], in: root)
+        let members = try cli.run(["caption", shard])
+        #expect(members.stdout == "\(shard)#scans/b.tif: \(captions[1])\n\(shard)#scans/c.tiff: \(captions[2])\n", "\(members.stderr)")
+    }
+
     @Test("a WebDataset .tar shard: each image member is an input named SHARD.tar#MEMBER")
     func tarShard() throws {
         let root = try makeTree()

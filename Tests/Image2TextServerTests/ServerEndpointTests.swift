@@ -36,6 +36,18 @@ import Image2TextTestSupport
         }
     }
 
+    @Test func bmpAndTIFFUploadsEqualTheLibrary() async throws {
+        try await withServer { server in
+            for (name, contentType) in [("formats/bmp_rle8.bmp", "image/bmp"), ("formats/tiff_rgb_lzw_predictor.tif", "image/tiff")] {
+                let data = try Repository.fixtureData("images/\(name)")
+                let expected = try model.caption(ImageDecoder.decode(data: data, source: name))
+                let reply = try await server.send(.post, "/v1/caption", contentType: contentType, body: data)
+                #expect(reply.status == 200, "\(name): \(reply.text)")
+                #expect(try reply.json()["ids"] as? [Int] == expected.ids, "\(name)")
+            }
+        }
+    }
+
     @Test func answerAndGenerationOptionsEqualTheLibrary() async throws {
         try await withServer { server in
             let (data, decoded) = try image("15.png")

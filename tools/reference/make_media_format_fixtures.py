@@ -1,4 +1,4 @@
-"""Writes the WebP, GIF and EXIF-orientation test images and their golden. Deterministic, no network.
+"""Writes the WebP, GIF, BMP, TIFF and EXIF-orientation test images and their golden. Deterministic, no network.
 
     tools/reference/.venv/bin/python tools/reference/make_media_format_fixtures.py
 
@@ -6,18 +6,26 @@ Fixtures/images/formats/          WebP (lossy, lossless, with and without alpha,
                                   frame is smaller than the canvas) and GIF (global and local palettes, transparency,
                                   interlacing, frames smaller than or beyond the logical screen, animation, 2 colours,
                                   grayscale (optimised and identity palettes), no palette, indices past the palette, a
-                                  full LZW table with and without a clear code, extension blocks)
+                                  full LZW table with and without a clear code, extension blocks), BMP (24-bit, 32-bit
+                                  with the fourth byte ignored or as alpha through bit fields, 16-bit 5-5-5 and 5-6-5,
+                                  1-, 4- and 8-bit palettes, gray and black-and-white tables, OS/2 core header, top-down
+                                  rows, RLE8 and RLE4) and TIFF (LZW with predictor, PackBits, Deflate, strips and tiles,
+                                  RGB, RGBA straight, premultiplied and without ExtraSamples, 16-bit RGB big-endian,
+                                  gray 4, 8 and 16-bit and with alpha, bilevel Group 4, palettes of 2 and 8 bits, CMYK,
+                                  BigTIFF, an Orientation tag, several pages)
 Fixtures/images/exif/             48x32 JPEGs with EXIF Orientation 1-8 (little-endian TIFF for 1-4, big-endian for
                                   5-8), a PNG with an eXIf chunk and a WebP with an EXIF chunk
-Fixtures/images/bad/              truncated and corrupt GIF and WebP files (written next to make_test_images.py's)
+Fixtures/images/bad/              truncated, corrupt and oversized GIF, WebP, BMP and TIFF files (written next to
+                                  make_test_images.py's)
 Fixtures/goldens/image_formats.json
                                   per image: Pillow's mode, frame count, size and the sha256 of the RGB bytes after
                                   transformers' convert_to_rgb; with EXIF, the same after ImageOps.exif_transpose; per
                                   bad input, Pillow's exception; CLIPImageProcessorPil pixel values of two images
 
 GIFs whose structure Pillow cannot be asked to write (local palettes, frame offsets, missing palettes, a full LZW table
-without a clear code, ...) are assembled here byte by byte with a plain GIF LZW encoder; Pillow decodes every one of
-them for the golden.
+without a clear code, ...) are assembled here byte by byte with a plain GIF LZW encoder, and so are the BMPs and TIFFs
+Pillow does not write (bit fields, RLE, tiles, premultiplied alpha, ...); Pillow decodes every one of them for the
+golden.
 """
 
 import hashlib
@@ -25,11 +33,12 @@ import io
 import json
 import struct
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
 import PIL
-from PIL import Image, ImageOps, features
+from PIL import Image, ImageOps, TiffImagePlugin, features
 from transformers.image_transforms import convert_to_rgb
 from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
 
@@ -45,7 +54,10 @@ BAD = IMAGES / "bad"
 OUTPUT = ROOT / "Fixtures" / "goldens" / "image_formats.json"
 
 # Images preprocessed with the git-base processor configuration for the golden (EXIF ones also after exif_transpose).
-PREPROCESSED = ["formats/lossless_alpha.webp", "formats/interlaced.gif", "exif/orientation_6.jpg"]
+PREPROCESSED = [
+    "formats/lossless_alpha.webp", "formats/interlaced.gif", "formats/bmp_rle8.bmp", "formats/tiff_rgba_deflate.tif",
+    "exif/orientation_6.jpg",
+]
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -309,6 +321,236 @@ def webps():
 
 
 # --------------------------------------------------------------------------------------------------------------------
+# BMP
+
+
+def bmp_file(width, height, bits, pixels, palette=b"", compression=0, colors=0, header_size=40, masks=(),
+             top_down=False):
+    """A BMP with a 40- to 124-byte Windows info header (masks in the header from 52 bytes on, after it for 40) or
+    the 12-byte OS/2 core header, then the colour table (4-byte entries, 3 for the core header) and `pixels`."""
+    if header_size == 12:
+        info = struct.pack("<IHHHH", 12, width, height, 1, bits)
+    else:
+        info = struct.pack("<IiiHHIIiiII", header_size, width, -height if top_down else height, 1, bits, compression,
+                           len(pixels), 2835, 2835, colors, 0)
+        fields = struct.pack(f"<{len(masks)}I", *masks)
+        info += fields + bytes(header_size - 40 - len(fields)) if header_size > 40 else fields
+    offset = 14 + len(info) + len(palette)
+    return b"BM" + struct.pack("<IHHI", offset + len(pixels), 0, 0, offset) + info + palette + pixels
+
+
+def bmp_rows(values, bits):
+    """Rows of samples (ints of `bits` bits, packed most significant first below 8 bits, little-endian above),
+    bottom row first, each padded to 4 bytes."""
+    rows = []
+    for row in values[::-1]:
+        if bits < 8:
+            packed = int("".join(format(int(v), f"0{bits}b") for v in row).ljust(-(-len(row) * bits // 8) * 8, "0"), 2)
+            data = packed.to_bytes(-(-len(row) * bits // 8), "big")
+        else:
+            data = b"".join(int(v).to_bytes(bits // 8, "little") for v in row)
+        rows.append(data + bytes(-len(data) % 4))
+    return b"".join(rows)
+
+
+def bmp_palette(colors, entry_size=4):
+    return b"".join(bytes((b, g, r)) + bytes(entry_size - 3) for r, g, b in colors)
+
+
+def rle_runs(rows, four_bit):
+    """RLE8/RLE4 data for rows of indices (bottom row first in the file): a run for each stretch of equal values (RLE4
+    runs alternate two indices), an absolute run for the rest, end of line after each row and end of bitmap, with a
+    delta that skips the first two pixels of the top row (left as index 0)."""
+    data = bytearray()
+    for number, row in enumerate(rows[::-1]):
+        x = 0
+        if number == len(rows) - 1:
+            data += b"\0\x02\x02\x00"
+            x = 2
+        while x < len(row):
+            run = 1
+            while x + run < len(row) and run < 255 and row[x + run] == row[x + run % 2 if four_bit else x]:
+                run += 1
+            if run >= 3 or len(row) - x < 3:
+                value = row[x] << 4 | row[min(x + 1, len(row) - 1)] if four_bit else row[x]
+                data += bytes([run, value])
+                x += run
+                continue
+            count = min(len(row) - x, 12)
+            chunk = row[x : x + count]
+            packed = bytes(chunk[i] << 4 | (chunk[i + 1] if i + 1 < count else 0) for i in range(0, count, 2)) if four_bit else bytes(chunk)
+            data += bytes([0, count]) + packed + bytes(len(packed) % 2)
+            x += count
+        data += b"\0\0"
+    return bytes(data + b"\0\x01")
+
+
+def bmps():
+    rgb = pattern(29, 17, 80)
+    save = lambda image, name: image.save(FORMATS / name)  # noqa: E731
+    save(Image.fromarray(rgb), "bmp_rgb24.bmp")
+    # Pillow writes RGBA as 32-bit BI_RGB and reads the fourth byte back as padding: the image is opaque.
+    save(Image.fromarray(np.dstack([pattern(21, 13, 81), alpha_ramp(21, 13, 82)])), "bmp_rgba_as_bgrx.bmp")
+    save(Image.fromarray(pattern(30, 14, 83, channels=1)[:, :, 0]), "bmp_gray8.bmp")
+    save(Image.fromarray(pattern(27, 15, 84)).quantize(colors=40, dither=Image.Dither.NONE), "bmp_palette8.bmp")
+    save(Image.fromarray(pattern(35, 9, 85, channels=1)[:, :, 0]).convert("1"), "bmp_bilevel.bmp")
+
+    indices, colors = quantized(23, 11, 86, 16)
+    write(FORMATS / "bmp_palette4_top_down.bmp",
+          bmp_file(23, 11, 4, bmp_rows(indices[::-1], 4), bmp_palette(colors), colors=16, top_down=True))
+    two = (np.asarray(pattern(37, 7, 87, channels=1))[:, :, 0] > 127).astype(int).tolist()
+    write(FORMATS / "bmp_palette1.bmp", bmp_file(37, 7, 1, bmp_rows(two, 1), bmp_palette([(200, 30, 40), (20, 60, 220)]), colors=2))
+    indices, colors = quantized(19, 12, 88, 64)
+    write(FORMATS / "bmp_os2_palette8.bmp", bmp_file(19, 12, 8, bmp_rows(indices, 8), bmp_palette(colors, 3) + bytes(3 * 192), header_size=12))
+
+    values = pattern(17, 10, 89).astype(int)
+    rgb565 = (values[:, :, 0] >> 3) << 11 | (values[:, :, 1] >> 2) << 5 | values[:, :, 2] >> 3
+    rgb555 = (values[:, :, 0] >> 3) << 10 | (values[:, :, 1] >> 3) << 5 | values[:, :, 2] >> 3
+    write(FORMATS / "bmp_rgb565_bitfields.bmp",
+          bmp_file(17, 10, 16, bmp_rows(rgb565.tolist(), 16), compression=3, header_size=56, masks=(0xF800, 0x7E0, 0x1F, 0)))
+    write(FORMATS / "bmp_rgb555.bmp", bmp_file(17, 10, 16, bmp_rows(rgb555.tolist(), 16)))
+    rgba = np.dstack([pattern(18, 12, 90), alpha_ramp(18, 12, 91)]).astype(int)
+    bgra = rgba[:, :, 2] | rgba[:, :, 1] << 8 | rgba[:, :, 0] << 16 | rgba[:, :, 3] << 24
+    write(FORMATS / "bmp_bgra_bitfields_v5.bmp",
+          bmp_file(18, 12, 32, bmp_rows(bgra.tolist(), 32), compression=3, header_size=124, masks=(0xFF0000, 0xFF00, 0xFF, 0xFF000000)))
+    padding = np.random.default_rng(92).integers(0, 256, size=(12, 18)).astype(int)
+    write(FORMATS / "bmp_bgrx_random_fourth_byte.bmp", bmp_file(18, 12, 32, bmp_rows((bgra & 0xFFFFFF | padding << 24).tolist(), 32)))
+
+    indices, colors = quantized(26, 14, 93, 12)
+    blocky = [[row[x // 4 * 4] for x in range(len(row))] for row in indices]
+    write(FORMATS / "bmp_rle8.bmp", bmp_file(26, 14, 8, rle_runs(blocky, False), bmp_palette(colors), compression=1, colors=12))
+    write(FORMATS / "bmp_rle4.bmp", bmp_file(26, 14, 4, rle_runs(blocky, True), bmp_palette(colors), compression=2, colors=12))
+
+    whole = (FORMATS / "bmp_rgb24.bmp").read_bytes()
+    write(BAD / "truncated.bmp", whole[: len(whole) * 2 // 3])
+    runs = rle_runs(blocky, False)
+    write(BAD / "short_rle8.bmp", bmp_file(26, 14, 8, runs[: len(runs) // 2], bmp_palette(colors), compression=1, colors=12))
+    write(BAD / "unsupported_bitfields.bmp",
+          bmp_file(4, 4, 32, bytes(64), compression=3, header_size=56, masks=(0xFF, 0xFF00, 0xFF0000, 0)))
+    write(BAD / "huge_20000x20000.bmp", bmp_file(20000, 20000, 24, bytes(64)))
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# TIFF
+
+TIFF_SHORT, TIFF_LONG = 3, 4
+
+
+def tiff_file(tags, chunks, tiled=False, big_endian=False):
+    """A classic TIFF of one directory, written first: `tags` maps tag → (type, values); the offsets and byte counts
+    of the strips or tiles in `chunks` (stored in order after the directory) are added."""
+    order = ">" if big_endian else "<"
+    sizes = [len(chunk) + len(chunk) % 2 for chunk in chunks]
+
+    def directory(first_chunk):
+        offsets = [first_chunk + sum(sizes[:index]) for index in range(len(chunks))]
+        every = {**tags, (324 if tiled else 273): (TIFF_LONG, offsets), (325 if tiled else 279): (TIFF_LONG, [len(c) for c in chunks])}
+        values_at = 8 + 2 + 12 * len(every) + 4
+        entries, values = b"", b""
+        for tag, (kind, items) in sorted(every.items()):
+            data = struct.pack(order + ("H" if kind == TIFF_SHORT else "I") * len(items), *items)
+            if len(data) <= 4:
+                entries += struct.pack(order + "HHI", tag, kind, len(items)) + data + bytes(4 - len(data))
+            else:
+                entries += struct.pack(order + "HHII", tag, kind, len(items), values_at + len(values))
+                values += data + bytes(len(data) % 2)
+        return struct.pack(order + "H", len(every)) + entries + bytes(4) + values
+
+    first_chunk = 8 + len(directory(0))
+    header = (b"MM\0*" if big_endian else b"II*\0") + struct.pack(order + "I", 8)
+    return header + directory(first_chunk) + b"".join(chunk + bytes(len(chunk) % 2) for chunk in chunks)
+
+
+def tiff_samples(array, bits, big_endian=False):
+    """The rows of `array` [rows, columns, samples] as TIFF samples: packed most significant first below 8 bits, each
+    row to a whole byte."""
+    if bits == 16:
+        return array.astype(">u2" if big_endian else "<u2").tobytes()
+    if bits == 8:
+        return array.astype(np.uint8).tobytes()
+    rows = array.reshape(array.shape[0], -1)
+    return b"".join(np.packbits(np.unpackbits(row.astype(np.uint8)[:, None], axis=1)[:, 8 - bits :].ravel()).tobytes() for row in rows)
+
+
+def packbits(data):
+    """PackBits with literal runs only (valid, if not small)."""
+    return b"".join(bytes([len(data[i : i + 128]) - 1]) + data[i : i + 128] for i in range(0, len(data), 128))
+
+
+def horizontal_differences(array, bits):
+    """TIFF predictor 2: each sample minus the same sample of the pixel to its left, modulo 2**bits."""
+    wide = array.astype(np.int64)
+    wide[:, 1:] = wide[:, 1:] - wide[:, :-1]
+    return wide % (1 << bits)
+
+
+def tiff_image(array, photometric, bits=8, extra=(), compression=1, rows_per_strip=None, tile=None, big_endian=False,
+               predictor=1, more_tags=None):
+    """A TIFF of `array` [height, width, samples]: strips of `rows_per_strip` rows (default one strip) or square tiles
+    of `tile` pixels, compressed with none (1), Deflate (8) or PackBits (32773)."""
+    height, width, samples = array.shape
+    tags = {256: (TIFF_LONG, [width]), 257: (TIFF_LONG, [height]), 258: (TIFF_SHORT, [bits] * samples),
+            259: (TIFF_SHORT, [compression]), 262: (TIFF_SHORT, [photometric]), 277: (TIFF_SHORT, [samples]),
+            284: (TIFF_SHORT, [1])}
+    if extra:
+        tags[338] = (TIFF_SHORT, list(extra))
+    if predictor != 1:
+        tags[317] = (TIFF_SHORT, [predictor])
+    tags |= more_tags or {}
+    if tile:
+        tags |= {322: (TIFF_LONG, [tile]), 323: (TIFF_LONG, [tile])}
+        padded = np.zeros((-(-height // tile) * tile, -(-width // tile) * tile, samples), dtype=array.dtype)
+        padded[:height, :width] = array
+        blocks = [padded[y : y + tile, x : x + tile] for y in range(0, padded.shape[0], tile) for x in range(0, padded.shape[1], tile)]
+    else:
+        rows = rows_per_strip or height
+        tags[278] = (TIFF_LONG, [rows])
+        blocks = [array[y : y + rows] for y in range(0, height, rows)]
+    if predictor == 2:
+        blocks = [horizontal_differences(block, bits) for block in blocks]
+    encode = {1: lambda d: d, 8: zlib.compress, 32773: packbits}[compression]
+    return tiff_file(tags, [encode(tiff_samples(block, bits, big_endian)) for block in blocks], tiled=tile is not None, big_endian=big_endian)
+
+
+def tiffs():
+    save = lambda image, name, **options: image.save(FORMATS / name, **options)  # noqa: E731
+    save(Image.fromarray(pattern(33, 21, 100)), "tiff_rgb_lzw_predictor.tif", compression="tiff_lzw", tiffinfo={317: 2})
+    save(Image.fromarray(pattern(28, 19, 101)), "tiff_rgb_packbits.tif", compression="packbits")
+    save(Image.fromarray(np.dstack([pattern(24, 18, 102), alpha_ramp(24, 18, 103)])), "tiff_rgba_deflate.tif", compression="tiff_adobe_deflate")
+    save(Image.fromarray(pattern(30, 20, 104, channels=1)[:, :, 0]), "tiff_gray_deflate.tif", compression="tiff_deflate")
+    save(Image.fromarray(pattern(45, 22, 105, channels=1)[:, :, 0]).convert("1"), "tiff_bilevel_group4.tif", compression="group4")
+    save(Image.fromarray(pattern(27, 16, 106)).quantize(colors=50, dither=Image.Dither.NONE), "tiff_palette8_lzw.tif", compression="tiff_lzw")
+    save(Image.fromarray((pattern(26, 15, 107, channels=1)[:, :, 0].astype(np.uint16) * 300).astype(np.uint16)), "tiff_gray16.tif")
+    save(Image.fromarray(pattern(22, 14, 108)).convert("CMYK"), "tiff_cmyk.tif", compression="tiff_lzw")
+    save(Image.fromarray(np.dstack([pattern(20, 16, 109, channels=1)[:, :, 0], alpha_ramp(20, 16, 110)]), "LA"), "tiff_gray_alpha.tif")
+    save(Image.fromarray(pattern(18, 11, 111)), "tiff_bigtiff.tif", big_tiff=True, compression="tiff_lzw")
+    orientation = TiffImagePlugin.ImageFileDirectory_v2()
+    orientation[0x0112] = 6
+    save(Image.fromarray(pattern(25, 14, 112)), "tiff_orientation_6.tif", tiffinfo=orientation)
+    pages = [Image.fromarray(pattern(20, 12, seed)) for seed in (113, 114, 115)]
+    pages[0].save(FORMATS / "tiff_multipage.tif", save_all=True, append_images=pages[1:], compression="tiff_lzw")
+
+    write(FORMATS / "tiff_rgb_tiles_deflate_predictor.tif",
+          tiff_image(pattern(40, 35, 116), 2, compression=8, tile=16, predictor=2))
+    write(FORMATS / "tiff_rgb16_big_endian_strips.tif",
+          tiff_image(pattern(23, 13, 117).astype(np.uint16) * 257 + 31, 2, bits=16, rows_per_strip=4, big_endian=True))
+    premultiplied = np.dstack([pattern(21, 15, 118), alpha_ramp(21, 15, 119)]).astype(np.uint16)
+    premultiplied[:, :, :3] = premultiplied[:, :, :3] * premultiplied[:, :, 3:] // 255
+    write(FORMATS / "tiff_rgba_premultiplied.tif", tiff_image(premultiplied, 2, extra=(1,), compression=32773))
+    write(FORMATS / "tiff_rgba_without_extrasamples.tif", tiff_image(np.dstack([pattern(19, 12, 120), alpha_ramp(19, 12, 121)]), 2))
+    write(FORMATS / "tiff_gray4_min_is_white.tif", tiff_image(pattern(31, 9, 122, channels=1) >> 4, 0, bits=4, rows_per_strip=3))
+    indices, colors = quantized(29, 10, 123, 4)
+    color_map = [c[channel] * 257 for channel in range(3) for c in colors]
+    write(FORMATS / "tiff_palette2.tif",
+          tiff_image(np.asarray(indices)[:, :, None], 3, bits=2, more_tags={320: (TIFF_SHORT, color_map)}))
+
+    whole = tiff_image(pattern(30, 20, 124), 2, compression=8, rows_per_strip=5)
+    write(BAD / "truncated.tif", whole[: len(whole) * 2 // 3])
+    write(BAD / "huge_40000x40000.tif", tiff_file({256: (TIFF_LONG, [40000]), 257: (TIFF_LONG, [40000]), 258: (TIFF_SHORT, [8]),
+                                                    262: (TIFF_SHORT, [1]), 278: (TIFF_LONG, [40000])}, [bytes(16)]))
+
+
+# --------------------------------------------------------------------------------------------------------------------
 # EXIF orientation
 
 
@@ -381,17 +623,20 @@ def main():
         folder.mkdir(parents=True, exist_ok=True)
     gifs()
     webps()
+    bmps()
+    tiffs()
     exif_images()
 
     arguments = {k: v for k, v in CONFIGS["git-base"].items() if k not in ("image_processor_type", "processor_class")}
     processor = CLIPImageProcessorPil(**arguments)
     good = sorted([*FORMATS.iterdir(), *EXIF.iterdir()])
-    bad = sorted(p for p in BAD.iterdir() if p.suffix in (".gif", ".webp"))
+    bad = sorted(p for p in BAD.iterdir() if p.suffix in (".gif", ".webp", ".bmp", ".tif"))
     golden = {
         "origin": {
             "script": "tools/reference/make_media_format_fixtures.py",
             "pillow": PIL.__version__,
             "pillow_libwebp": features.version("webp"),
+            "pillow_libtiff": features.version("libtiff"),
             "numpy": np.__version__,
             "convert": "transformers.image_transforms.convert_to_rgb after Image.open (first frame); "
             "exif_transposed: PIL.ImageOps.exif_transpose first",

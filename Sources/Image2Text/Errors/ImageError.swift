@@ -27,12 +27,20 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
         case .corruptData(let source, let format, let reason): "\(source): corrupt \(format) data: \(reason)"
         case .truncatedData(let source, let format, let reason): "\(source): truncated \(format) data: \(reason)"
         case .tooManyPixels(let source, let width, let height, let limit):
-            "\(source): \(width)×\(height) = \(width * height) pixels exceeds the limit of \(limit) pixels"
+            // Two 32-bit sides (BMP, TIFF) can multiply past Int.max.
+            "\(source): \(width)×\(height)"
+                + (width.multipliedReportingOverflow(by: height).overflow ? "" : " = \(width * height)")
+                + " pixels exceeds the limit of \(limit) pixels"
         case .unsupportedVariant(let source, let format, let variant): "\(source): unsupported \(format) variant: \(variant)"
         }
     }
 
-    /// "JPEG, PNG, GIF or WebP".
+    /// The unknown-format error for `data`, shown by its first 8 bytes in hex.
+    static func unknownFormat(source: String, startingWith data: some Collection<UInt8>) -> ImageError {
+        .unknownFormat(source: source, leadingBytes: data.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " "))
+    }
+
+    /// "JPEG, PNG, GIF, WebP, BMP or TIFF".
     private static let formatsRead: String = {
         let names = ImageFormat.allCases.map(\.description)
         return names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")

@@ -1,7 +1,9 @@
 /// A video file that cannot be read, or cannot give the frames asked for. Every case names the file.
 public enum VideoError: Error, Equatable, CustomStringConvertible {
     case fileNotFound(source: String)
-    /// FFmpeg cannot open the file as any container it knows; `reason` is FFmpeg's message.
+    /// FFmpeg recognises no video container in the file (nor anything but a still image): it is not a video.
+    case notAVideo(source: String)
+    /// FFmpeg recognises the container but cannot open it; `reason` is FFmpeg's message.
     case unreadableFile(source: String, reason: String)
     /// The container has no video stream (an audio file, say).
     case noVideoStream(source: String)
@@ -23,6 +25,7 @@ public enum VideoError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .fileNotFound(let source): "\(source): file not found"
+        case .notAVideo(let source): "\(source): not a video (FFmpeg recognises no video container in it)"
         case .unreadableFile(let source, let reason): "\(source): not a readable image or video: \(reason)"
         case .noVideoStream(let source): "\(source): the file has no video stream"
         case .unsupportedCodec(let source, let codec): "\(source): no decoder for the video codec \(codec)"
@@ -42,7 +45,7 @@ public enum VideoError: Error, Equatable, CustomStringConvertible {
     /// The file the error names.
     public var source: String {
         switch self {
-        case .fileNotFound(let source), .unreadableFile(let source, _), .noVideoStream(let source),
+        case .fileNotFound(let source), .notAVideo(let source), .unreadableFile(let source, _), .noVideoStream(let source),
              .unsupportedCodec(let source, _), .corruptData(let source, _), .truncated(let source, _, _),
              .tooFewFrames(let source, _, _), .frameIndexOutOfRange(let source, _, _), .tooManyPixels(let source, _, _, _),
              .tooFewFrameImages(let source, _, _):
@@ -55,6 +58,7 @@ public enum VideoError: Error, Equatable, CustomStringConvertible {
         func renamed(_ source: String) -> String { source == path ? name : source }
         return switch self {
         case .fileNotFound(let source): .fileNotFound(source: renamed(source))
+        case .notAVideo(let source): .notAVideo(source: renamed(source))
         case .unreadableFile(let source, let reason): .unreadableFile(source: renamed(source), reason: reason)
         case .noVideoStream(let source): .noVideoStream(source: renamed(source))
         case .unsupportedCodec(let source, let codec): .unsupportedCodec(source: renamed(source), codec: codec)

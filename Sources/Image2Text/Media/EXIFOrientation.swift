@@ -21,6 +21,11 @@ struct EXIFOrientation: Equatable {
         11: (4, false, false), 12: (8, false, false), 13: (4, true, false), 16: (8, true, false),
     ]
 
+    /// An orientation read elsewhere (a TIFF's own Orientation tag).
+    init(value: Int) {
+        self.value = value
+    }
+
     /// `nil` when the block has no TIFF header or no readable orientation entry, or its value is not an integer.
     init?(exif: some Collection<UInt8>) {
         var bytes = [UInt8](exif)

@@ -1,11 +1,14 @@
 import Foundation
 
-/// Reads a JPEG, PNG, GIF or WebP file into an ``RGBImage``, choosing the decoder from the file's first bytes (never
-/// from its name) and refusing images whose header exceeds ``ImageLimits`` before decoding them. EXIF orientation is
-/// ignored, as transformers ignores it, unless ``ImageOrientation/applyEXIF`` is asked for.
+/// Reads a JPEG, PNG, GIF, WebP, BMP or TIFF file into an ``RGBImage``, choosing the decoder from the file's first
+/// bytes (never from its name) and refusing images whose header exceeds ``ImageLimits`` before decoding them. EXIF
+/// orientation is ignored, as transformers ignores it, unless ``ImageOrientation/applyEXIF`` is asked for; a TIFF's
+/// own Orientation tag is always applied, as Pillow applies it when it loads a TIFF.
 public enum ImageDecoder {
     /// The decoders tried, in order.
-    public static let decoders: [any ImageDecoding] = [JPEGDecoder(), PNGDecoder(), GIFDecoder(), WebPDecoder()]
+    public static let decoders: [any ImageDecoding] = [
+        JPEGDecoder(), PNGDecoder(), GIFDecoder(), WebPDecoder(), BMPDecoder(), TIFFDecoder(),
+    ]
 
     /// Reads and decodes the file at `url`.
     public static func decode(
@@ -52,8 +55,7 @@ public enum ImageDecoder {
     static func decoder(for data: Data, source: String) throws -> any ImageDecoding {
         if data.isEmpty { throw ImageError.emptyFile(source: source) }
         guard let decoder = decoders.first(where: { $0.recognizes(data) }) else {
-            let leading = data.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
-            throw ImageError.unknownFormat(source: source, leadingBytes: leading)
+            throw ImageError.unknownFormat(source: source, startingWith: data)
         }
         return decoder
     }

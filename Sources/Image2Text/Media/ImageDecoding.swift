@@ -8,8 +8,24 @@ public enum ImageFormat: String, Sendable, CaseIterable, CustomStringConvertible
     case gif = "GIF"
     /// Lossy and lossless, still or animated (the first frame).
     case webp = "WebP"
+    /// Windows bitmaps: uncompressed, run-length encoded or with bit fields.
+    case bmp = "BMP"
+    /// The first page (image file directory).
+    case tiff = "TIFF"
 
     public var description: String { rawValue }
+
+    /// The file name extensions of the format, lowercased (what a directory scan picks up).
+    public var fileExtensions: [String] {
+        switch self {
+        case .jpeg: ["jpg", "jpeg"]
+        case .png: ["png"]
+        case .gif: ["gif"]
+        case .webp: ["webp"]
+        case .bmp: ["bmp"]
+        case .tiff: ["tif", "tiff"]
+        }
+    }
 }
 
 /// Decodes one file format to 8-bit RGB the way Pillow 13 opens it and transformers' `convert_to_rgb` turns it into

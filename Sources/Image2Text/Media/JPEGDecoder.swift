@@ -108,11 +108,14 @@ public struct JPEGDecoder: ImageDecoding {
         tjGetErrorStr2(handle).map { String(cString: $0) } ?? "unknown TurboJPEG error"
     }
 
+    /// Pillow reads every 4-channel JPEG with rawmode `CMYK;I` (Adobe's inverted convention), so each sample libjpeg
+    /// returns is inverted before the conversion.
     private static func rgb(fromStoredCMYK samples: [UInt8]) -> [UInt8] {
         var pixels = [UInt8](repeating: 0, count: samples.count / 4 * 3)
         for pixel in 0..<(samples.count / 4) {
             let (red, green, blue) = PillowConversion.rgb(
-                fromStoredCMYK: samples[4 * pixel], samples[4 * pixel + 1], samples[4 * pixel + 2], samples[4 * pixel + 3])
+                cyan: 255 - samples[4 * pixel], magenta: 255 - samples[4 * pixel + 1],
+                yellow: 255 - samples[4 * pixel + 2], black: 255 - samples[4 * pixel + 3])
             pixels[3 * pixel] = red
             pixels[3 * pixel + 1] = green
             pixels[3 * pixel + 2] = blue

@@ -23,16 +23,13 @@ package enum PillowConversion {
         return UInt8(shiftForDivide255(mixed + (0x80 << precisionBits)) >> precisionBits)
     }
 
-    /// Pillow's CMYK→RGB (`cmyk2rgb` in `libImaging/Convert.c`) applied to the samples libjpeg returns. Pillow reads
-    /// every 4-channel JPEG with rawmode `CMYK;I` (Adobe's inverted convention), so each sample is inverted first.
+    /// Pillow's CMYK→RGB (`cmyk2rgb` in `libImaging/Convert.c`): each channel is `255 - black` less its product with
+    /// the ink, both in 0–255 (`MULDIV255`).
     @inline(__always)
-    static func rgb(fromStoredCMYK cyan: UInt8, _ magenta: UInt8, _ yellow: UInt8, _ black: UInt8)
-        -> (UInt8, UInt8, UInt8)
-    {
-        let notBlack = Int(black)  // 255 - inverted black
-        func channel(_ stored: UInt8) -> UInt8 {
-            let ink = 255 - Int(stored)
-            let product = ink * notBlack + 128
+    static func rgb(cyan: UInt8, magenta: UInt8, yellow: UInt8, black: UInt8) -> (UInt8, UInt8, UInt8) {
+        let notBlack = 255 - Int(black)
+        func channel(_ ink: UInt8) -> UInt8 {
+            let product = Int(ink) * notBlack + 128
             let scaled = ((product >> 8) + product) >> 8  // MULDIV255
             return UInt8(clamping: notBlack - scaled)
         }

@@ -86,14 +86,16 @@ private final class DecodingSession {
         }
         var opened: UnsafeMutablePointer<AVFormatContext>?
         var status = avformat_open_input(&opened, source, nil, nil)
-        guard status >= 0, let opened else { throw VideoError.unreadableFile(source: source, reason: ffmpegMessage(status)) }
+        guard status >= 0, let opened else {
+            guard Self.recognisesContainer(url) else { throw VideoError.notAVideo(source: source) }
+            throw VideoError.unreadableFile(source: source, reason: ffmpegMessage(status))
+        }
         format = opened
         // FFmpeg's still-image demuxers (`image2`, `*_pipe`) would pass any file named like an image; such a file is
         // not a video, and not an image these decoders read.
-        let demuxer = String(cString: opened.pointee.iformat.pointee.name)
-        if demuxer == "image2" || demuxer.hasSuffix("_pipe") {
+        if Self.isStillImageDemuxer(opened.pointee.iformat) {
             avformat_close_input(&format)
-            throw VideoError.unreadableFile(source: source, reason: "not a video container (FFmpeg would read it as a still image, \(demuxer))")
+            throw VideoError.notAVideo(source: source)
         }
         status = avformat_find_stream_info(opened, nil)
         guard status >= 0 else {
@@ -131,6 +133,34 @@ private final class DecodingSession {
     deinit {
         avcodec_free_context(&decoder)
         avformat_close_input(&format)
+    }
+
+    /// The most FFmpeg reads to recognise a container (its largest probe).
+    private static let probeSize = 1 << 20
+
+    /// Whether FFmpeg's probe recognises a video container in the file's first bytes, as `avformat_open_input` probes
+    /// them (content only, not the name): a file it cannot open but recognises is a damaged video, one it does not
+    /// recognise (or takes for a still image) is not a video at all.
+    private static func recognisesContainer(_ url: URL) -> Bool {
+        guard let file = try? FileHandle(forReadingFrom: url) else { return false }
+        defer { try? file.close() }
+        guard let head = try? file.read(upToCount: probeSize), !head.isEmpty else { return false }
+        var buffer = [UInt8](head) + [UInt8](repeating: 0, count: Int(AVPROBE_PADDING_SIZE))
+        return buffer.withUnsafeMutableBufferPointer { bytes in
+            "".withCString { noName in
+                var probe = AVProbeData(
+                    filename: noName, buf: bytes.baseAddress, buf_size: Int32(head.count), mime_type: nil)
+                var score: Int32 = 0
+                guard let demuxer = av_probe_input_format3(&probe, 1, &score) else { return false }
+                return !isStillImageDemuxer(demuxer)
+            }
+        }
+    }
+
+    /// FFmpeg's still-image demuxers (`image2`, `*_pipe`).
+    private static func isStillImageDemuxer(_ demuxer: UnsafePointer<AVInputFormat>) -> Bool {
+        let name = String(cString: demuxer.pointee.name)
+        return name == "image2" || name.hasSuffix("_pipe")
     }
 
     var width: Int { Int(stream.pointee.codecpar.pointee.width) }

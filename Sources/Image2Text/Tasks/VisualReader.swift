@@ -2,7 +2,8 @@ import Foundation
 
 /// Turns a ``VisualSource`` into the ``VisualInput`` a model encodes, the same way for every front end: content that
 /// starts with an image signature is an image (an animated GIF or WebP is its first frame, as Pillow opens it), other
-/// content a video read by FFmpeg. The file name plays no part.
+/// content a video read by FFmpeg; content that is neither is refused with the image decoder's unknown-format error,
+/// never FFmpeg's. The file name plays no part.
 public struct VisualReader: Sendable {
     public var limits: ImageLimits
     public var orientation: ImageOrientation
@@ -23,7 +24,11 @@ public struct VisualReader: Sendable {
         switch source {
         case .file(let url):
             if let head = Self.leadingBytes(of: url), !head.isEmpty, !ImageDecoder.recognizes(head) {
-                return .frames(try videoFrames(VideoFile(contentsOf: url, limits: limits), for: model))
+                do {
+                    return .frames(try videoFrames(VideoFile(contentsOf: url, limits: limits), for: model))
+                } catch VideoError.notAVideo {
+                    throw ImageError.unknownFormat(source: url.path, startingWith: head)
+                }
             }
             // An image, or a file that cannot be read at all: the image decoder names the problem.
             return .image(try ImageDecoder.decode(contentsOf: url, limits: limits, orientation: orientation))
@@ -36,6 +41,8 @@ public struct VisualReader: Sendable {
             defer { try? FileManager.default.removeItem(at: file) }
             do {
                 return .frames(try videoFrames(VideoFile(contentsOf: file, limits: limits), for: model))
+            } catch VideoError.notAVideo {
+                throw ImageError.unknownFormat(source: name, startingWith: data)
             } catch let error as VideoError {
                 throw error.renamingSource(file.path, to: name)
             }

@@ -33,8 +33,8 @@ struct Input {
 /// - a pattern with `*`, `?` or `[` that names no file: its matches (`glob(3)`), sorted, each expanded as above;
 /// - anything else: a file, read (or reported missing) when its turn comes.
 enum InputExpansion {
-    /// File name extensions taken from directories and tar shards.
-    static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "gif", "webp"]
+    /// File name extensions taken from directories and tar shards: every image format's, and common video containers'.
+    static let imageExtensions = Set(ImageFormat.allCases.flatMap(\.fileExtensions))
     static let videoExtensions: Set<String> = ["mp4", "m4v", "mov", "mkv", "webm", "avi"]
 
     /// One argument's expansion, before any file is read.

@@ -3,8 +3,8 @@ import Foundation
 import Image2Text
 
 /// How `caption`, `ask` and `classify` read their inputs (expanded by ``InputExpansion``): each file is an image
-/// (JPEG, PNG, GIF, WebP) or a video (any container and codec FFmpeg decodes), told apart by its content; with
-/// `--video-frames`, all the files are the frames of one video.
+/// (JPEG, PNG, GIF, WebP, BMP, TIFF) or a video (any container and codec FFmpeg decodes), told apart by its content;
+/// with `--video-frames`, all the files are the frames of one video.
 struct InputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Frames to sample from a video (default: the checkpoint's num_image_with_embedding).",

@@ -6,13 +6,15 @@ import Image2Text
 struct MediaOptions: ParsableArguments {
     @Flag(help: ArgumentHelp(
         "Turn JPEG, PNG and WebP images upright from their EXIF Orientation tag, as Pillow's ImageOps.exif_transpose does.",
-        discussion: "Off by default: transformers ignores EXIF orientation, so the model saw (and the goldens hold) images as stored."))
+        discussion: "Off by default: transformers ignores EXIF orientation, so the model saw (and the goldens hold) images as "
+            + "stored. A TIFF is always turned upright from its Orientation tag, as Pillow turns it when it opens it."))
     var exifOrientation = false
 
     @Option(name: .long, help: ArgumentHelp(
         "Largest image or video frame, in pixels, checked before decoding (by default Pillow's limit).",
         discussion: "A decoded image takes 3 bytes per pixel and decoding up to 4 more, whatever the file's size: a few "
-            + "bytes of GIF or WebP may describe a whole canvas. Lower the limit to bound the memory one input can take.",
+            + "bytes of GIF, WebP or run-length BMP may describe a whole canvas. Lower the limit to bound the memory one "
+            + "input can take.",
         valueName: "N"))
     var maxPixels = ImageLimits.pillowDefault.maximumPixels
 

@@ -3,7 +3,7 @@ import Testing
 @testable import Image2Text
 import Image2TextSupport
 
-/// WebP, GIF and EXIF orientation against Pillow 13 + transformers' `convert_to_rgb`
+/// WebP, GIF, BMP, TIFF and EXIF orientation against Pillow 13 + transformers' `convert_to_rgb`
 /// (golden: `tools/reference/make_media_format_fixtures.py`).
 @Suite struct ImageFormatTests {
     @Test("Decoded RGB equals Pillow's byte for byte", arguments: try ImageFormatGolden.load().images.map(\.name))
@@ -70,7 +70,8 @@ import Image2TextSupport
         #expect(EXIFOrientation(exif: Self.bytes(hex)) == nil)
     }
 
-    @Test("Bad GIF and WebP inputs give the right typed error naming the file", arguments: try ImageFormatGolden.load().bad.map(\.name))
+    @Test("Bad GIF, WebP, BMP and TIFF inputs give the right typed error naming the file",
+          arguments: try ImageFormatGolden.load().bad.map(\.name))
     func badInputGivesTypedError(name: String) throws {
         let path = Fixtures.image(name).path
         let error = try #require(throws: ImageError.self) { try ImageDecoder.decode(contentsOf: Fixtures.image(name)) }
@@ -84,7 +85,14 @@ import Image2TextSupport
         case ("bad/no_image.gif", .corruptData(path, .gif, _)), ("bad/zero_size_frame.gif", .corruptData(path, .gif, _)),
             ("bad/corrupt.webp", .corruptData(path, .webp, _)):
             break
-        case ("bad/huge_65535x65535.gif", .tooManyPixels(path, 65535, 65535, 178_956_970)): break
+        case ("bad/huge_65535x65535.gif", .tooManyPixels(path, 65535, 65535, 178_956_970)),
+            ("bad/huge_20000x20000.bmp", .tooManyPixels(path, 20000, 20000, 178_956_970)),
+            ("bad/huge_40000x40000.tif", .tooManyPixels(path, 40000, 40000, 178_956_970)):
+            break
+        case ("bad/truncated.bmp", .truncatedData(path, .bmp, _)), ("bad/short_rle8.bmp", .truncatedData(path, .bmp, _)),
+            ("bad/truncated.tif", .truncatedData(path, .tiff, _)):
+            break
+        case ("bad/unsupported_bitfields.bmp", .unsupportedVariant(path, .bmp, let variant)): #expect(variant.contains("0xff, 0xff00"))
         default: Issue.record("\(name): unexpected error \(error) (Pillow: \(try ImageFormatGolden.load().bad.first { $0.name == name }?.pillowError ?? "?"))")
         }
     }
@@ -105,8 +113,10 @@ import Image2TextSupport
         }
     }
 
-    @Test("Damaged GIF and WebP data never crash: every prefix and seeded byte flips decode or throw ImageError",
-          arguments: ["formats/global_palette.gif", "formats/lzw_table_full.gif", "formats/lossy_alpha.webp", "formats/animated.webp"])
+    @Test("Damaged GIF, WebP, BMP and TIFF data never crash: every prefix and seeded byte flips decode or throw ImageError",
+          arguments: ["formats/global_palette.gif", "formats/lzw_table_full.gif", "formats/lossy_alpha.webp", "formats/animated.webp",
+                      "formats/bmp_rle4.bmp", "formats/bmp_bgra_bitfields_v5.bmp", "formats/tiff_rgb_lzw_predictor.tif",
+                      "formats/tiff_rgb_tiles_deflate_predictor.tif", "formats/tiff_palette2.tif"])
     func damagedDataNeverCrashes(name: String) throws {
         let original = try [UInt8](Data(contentsOf: Fixtures.image(name)))
         var variants = (0..<original.count).map { Array(original[..<$0]) }
@@ -127,7 +137,7 @@ import Image2TextSupport
         }
     }
 
-    @Test("Pixel values of a WebP, a GIF and a turned JPEG are bit-identical to transformers'",
+    @Test("Pixel values of a WebP, a GIF, a BMP, a TIFF and a turned JPEG are bit-identical to transformers'",
           arguments: try ImageFormatGolden.load().images.filter { $0.pixelValues != nil }.map(\.name))
     func preprocessedPixelValues(name: String) throws {
         let golden = try ImageFormatGolden.image(named: name)
@@ -148,7 +158,9 @@ import Image2TextSupport
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         for (name, misnamed, format) in [("formats/interlaced.gif", "really-a-gif.png", ImageFormat.gif),
-                                         ("formats/lossless.webp", "really-a-webp.jpg", .webp)] {
+                                         ("formats/lossless.webp", "really-a-webp.jpg", .webp),
+                                         ("formats/bmp_rle8.bmp", "really-a-bmp.gif", .bmp),
+                                         ("formats/tiff_bigtiff.tif", "really-a-tiff", .tiff)] {
             let data = try Data(contentsOf: Fixtures.image(name))
             try data.write(to: directory.appendingPathComponent(misnamed))
             let image = try ImageDecoder.decode(contentsOf: directory.appendingPathComponent(misnamed))
@@ -160,7 +172,68 @@ import Image2TextSupport
     @Test("An unknown format's message lists the formats read")
     func unknownFormatMessage() {
         let error = ImageError.unknownFormat(source: "notes.txt", leadingBytes: "54 68")
-        #expect(error.description == "notes.txt: not a JPEG, PNG, GIF or WebP image (it starts with 54 68)")
+        #expect(error.description == "notes.txt: not a JPEG, PNG, GIF, WebP, BMP or TIFF image (it starts with 54 68)")
+    }
+
+    @Test("A TIFF is turned upright from its Orientation tag whatever is asked, as Pillow turns it when it loads it")
+    func tiffOrientationAlwaysApplied() throws {
+        let name = "formats/tiff_orientation_6.tif"
+        let golden = try ImageFormatGolden.image(named: name)
+        #expect(golden.width == 14 && golden.height == 25)  // stored 25×14
+        for orientation in [ImageOrientation.ignoreEXIF, .applyEXIF] {
+            let image = try ImageDecoder.decode(contentsOf: Fixtures.image(name), orientation: orientation)
+            #expect(image.width == 14 && image.height == 25 && SHA256.hexDigest(image.pixels) == golden.rgbSha256)
+        }
+    }
+
+    @Test("BMP header fields out of Pillow's range are refused by name, before any pixel is read", arguments: [
+        (28, [7, 0], "a bit count of 7"),  // biBitCount
+        (14, [20, 0, 0, 0], "an info header of 20 bytes"),  // biSize
+        (30, [4, 0, 0, 0], "compression 4 (JPEG)"),  // biCompression
+        (18, [0, 0, 0, 0], "declares 0×"),  // biWidth
+    ])
+    func bmpHeaderFieldsRefused(offset: Int, bytes: [UInt8], mentions: String) throws {
+        let original = try [UInt8](Data(contentsOf: Fixtures.image("formats/bmp_rgb24.bmp")))
+        var data = original
+        data.replaceSubrange(offset..<offset + bytes.count, with: bytes)
+        let error = try #require(throws: ImageError.self) { try ImageDecoder.decode(data: Data(data), source: "fields.bmp") }
+        #expect(error.description.hasPrefix("fields.bmp: ") && error.description.contains(mentions), "\(error)")
+        // The same field cut off by the end of the file.
+        let cut = try #require(throws: ImageError.self) {
+            try ImageDecoder.decode(data: Data(original.prefix(offset + 1)), source: "cut.bmp")
+        }
+        guard case .truncatedData("cut.bmp", .bmp, _) = cut else {
+            Issue.record("unexpected \(cut)")
+            return
+        }
+    }
+
+    /// Found by the `bmp` fuzz target (`Fuzz/Corpus/bmp/overflowing_size.bmp`): the message multiplied the sides past
+    /// `Int.max`.
+    @Test("A BMP declaring 4294967270×4194303985 pixels is refused without overflowing its message")
+    func sizeBeyondIntMax() throws {
+        var header = [UInt8]("BM".utf8) + [UInt8](repeating: 0, count: 52)
+        for (offset, value) in [(14, 40), (18, 4_294_967_270), (22, 4_194_303_985), (26, 1), (28, 24)] {
+            for byte in 0..<4 { header[offset + byte] = UInt8(truncatingIfNeeded: value >> (8 * byte)) }
+        }
+        let error = try #require(throws: ImageError.self) { try ImageDecoder.decode(data: Data(header), source: "huge.bmp") }
+        #expect(error == .tooManyPixels(source: "huge.bmp", width: 4_294_967_270, height: 4_194_303_985, limit: 178_956_970))
+        #expect(error.description == "huge.bmp: 4294967270×4194303985 pixels exceeds the limit of 178956970 pixels")
+    }
+
+    @Test("TIFF variants Pillow reads but this decoder does not are refused by name")
+    func tiffUnsupportedVariants() throws {
+        let data = try [UInt8](Data(contentsOf: Fixtures.image("formats/tiff_rgb_packbits.tif")))
+        // The Compression entry (tag 259, SHORT, one value: PackBits) made JPEG (7).
+        let packBits: [UInt8] = [0x03, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x05, 0x80]
+        let entry = try #require((0...(data.count - packBits.count)).first { Array(data[$0..<$0 + packBits.count]) == packBits })
+        var jpeg = data
+        jpeg[entry + 8] = 7
+        jpeg[entry + 9] = 0
+        #expect(throws: ImageError.unsupportedVariant(
+            source: "jpeg.tif", format: .tiff, variant: "compression 7 (read: none, LZW, Deflate, PackBits and CCITT)")) {
+            try ImageDecoder.decode(data: Data(jpeg), source: "jpeg.tif")
+        }
     }
 
     private static func bytes(_ hex: String) -> [UInt8] {

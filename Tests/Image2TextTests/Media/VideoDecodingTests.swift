@@ -56,7 +56,7 @@ struct VideoDecodingTests {
         #expect(error("bad/three_frames.mp4", frames: 3) == nil)
         #expect(error("bad/audio_only.wav") == .noVideoStream(source: source("bad/audio_only.wav")))
         #expect(error("missing.mp4") == .fileNotFound(source: source("missing.mp4")))
-        if case .unreadableFile = error("bad/not_a_video.mp4") {} else { Issue.record("not_a_video.mp4") }
+        #expect(error("bad/not_a_video.mp4") == .notAVideo(source: source("bad/not_a_video.mp4")))
         if case .unreadableFile = error("bad/truncated_index.mp4") {} else { Issue.record("truncated_index.mp4") }
         if case .corruptData = error("bad/corrupt.mp4") {} else { Issue.record("corrupt.mp4") }
         switch error("bad/truncated_data.mp4") {
@@ -95,9 +95,15 @@ struct VideoDecodingTests {
         try FileManager.default.copyItem(at: Fixtures.image("chelsea.png"), to: imageNamedMP4)
         guard case .image(let image) = try reader.read(.file(imageNamedMP4), for: model) else { throw ImageError.emptyFile(source: "photo.mp4") }
         #expect(image == (try ImageDecoder.decode(contentsOf: Fixtures.image("chelsea.png"))))
-        // Text named like an image: FFmpeg's still-image demuxer is not taken for a video.
+        // Neither an image nor a video, named like an image or not, as a file or as bytes: the image decoder's error,
+        // not FFmpeg's (its still-image demuxer is not taken for a video).
         let text = Fixtures.image("bad/text.jpg")
-        #expect(throws: VideoError.self) { try reader.read(.file(text), for: model) }
+        #expect(throws: ImageError.unknownFormat(source: text.path, leadingBytes: "54 68 69 73 20 69 73 20")) {
+            try reader.read(.file(text), for: model)
+        }
+        #expect(throws: ImageError.unknownFormat(source: "upload", leadingBytes: "68 65 6c 6c 6f 2c 20 77")) {
+            try reader.read(.bytes(Data("hello, world".utf8), name: "upload"), for: model)
+        }
         #expect(throws: ImageError.emptyFile(source: Fixtures.image("bad/empty.jpg").path)) {
             try reader.read(.file(Fixtures.image("bad/empty.jpg")), for: model)
         }
