@@ -159,6 +159,15 @@ public final class GITModel: Sendable {
                 + "holds at most \(longest - promptLength) new tokens after this \(promptLength)-token prompt")
     }
 
+    /// What transformers 5.23 warns about for `options` (merged with the checkpoint's generation config) after a prompt
+    /// of `promptLength` tokens: options that have no effect as given (``GenerationWarning``). Throws what
+    /// ``generate(_:options:)`` throws for the options alone.
+    public func warnings(_ options: GenerationOptions, promptLength: Int) throws -> [GenerationWarning] {
+        let settings = try decodingSettings(options)
+        let limits = try settings.limits(promptLength: promptLength, maxPositions: configuration.maxPositionEmbeddings)
+        return GenerationWarning.warnings(given: options, resolved: settings.options, limits: limits)
+    }
+
     /// `options` merged with the checkpoint's generation config and checked.
     func decodingSettings(_ options: GenerationOptions) throws -> DecodingSettings {
         try DecodingSettings(options: options, config: generationConfig, endOfSequence: endOfSequence,

@@ -30,8 +30,13 @@ public struct Image2TextServer: Service {
         self.onListening = onListening
     }
 
+    /// - Throws: ``ListenError`` when the address cannot be listened on (a port in use, say).
     public func run() async throws {
-        try await application().run()
+        do {
+            try await application().run()
+        } catch {
+            throw ListenError(error, host: configuration.host, port: configuration.port) ?? error
+        }
         logger.info("stopped")
     }
 
@@ -56,7 +61,7 @@ public struct Image2TextServer: Service {
             services: [fetcher].compactMap { $0 } + [worker],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
-                logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)",
+                logger.info("listening", metadata: ["host": "\(configuration.host)", "port": .stringConvertible(port),
                                                     "model": "\(model.directory.path)"])
                 await onListening(port)
             },
@@ -132,12 +137,13 @@ struct RequestHandler: Sendable {
         let job = PendingJob(request: inference, media: try await loader.load(inference))
         try Task.checkCancellation()
         try queue.enqueue(job)
-        let result = try await withTaskCancellationHandler {
+        var result = try await withTaskCancellationHandler {
             try await job.outcome()
         } onCancel: {
             job.finish(.failure(CancellationError()))
             queue.remove(job)
         }
+        result.warnings = inference.warnings
         return try JSONResponse.encode(result)
     }
 
@@ -248,8 +254,8 @@ struct ObservingMiddleware<Context: RequestContext>: RouterMiddleware {
             let endpoint = context.endpointPath ?? "unmatched"
             metrics.request(endpoint: endpoint, method: request.method.rawValue, status: status.code, duration: duration)
             context.logger.info("request", metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(status.code)",
-                "duration_ms": "\(Int((duration.seconds * 1000).rounded()))",
+                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": .stringConvertible(status.code),
+                "duration_ms": .stringConvertible(Int((duration.seconds * 1000).rounded())),
             ])
         }
         do {

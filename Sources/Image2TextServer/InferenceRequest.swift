@@ -46,6 +46,8 @@ struct InferenceRequest: Sendable {
     /// Video frames to sample (default: the checkpoint's frame count).
     let frames: Int?
     let orientation: ImageOrientation
+    /// The generation options' warnings (``GenerationWarning``), returned with the result.
+    let warnings: [String]
 }
 
 extension InferenceRequest {
@@ -66,16 +68,18 @@ extension InferenceRequest {
             if endpoint == .answer, question == nil { throw FieldError("question", "is required") }
             let options = try Self.generationOptions(&fields, defaults: defaults, tokenizer: model.tokenizer)
             try model.checkLengthsFitPositionTable(options, promptLength: prompt.count)
+            warnings = try model.warnings(options, promptLength: prompt.count).map(\.description)
             task = .generate(question: question, options: options)
         case .classify:
             if let name = GenerationOption.all.map(\.frontEndName).first(where: { fields.unreadNames.contains($0) }) {
                 throw FieldError(name, "does not apply to /v1/classify, which scores every label")
             }
-            guard let labels = try fields.strings("labels") else { throw FieldError("labels", "is required") }
+            guard let labels = try fields.labels("labels") else { throw FieldError("labels", "is required") }
             if labels.count > ServerConfiguration.maximumLabels {
                 throw FieldError("labels", "has \(labels.count) labels; at most \(ServerConfiguration.maximumLabels) are ranked at once")
             }
             task = .classify(labels: labels, question: question)
+            warnings = []
         }
         if let unknown = fields.unreadNames.first {
             throw FieldError(unknown, "is not a field of \(endpoint.path) (its fields: \(Self.fieldNames(endpoint).joined(separator: ", ")))")
@@ -102,6 +106,11 @@ extension InferenceRequest {
         let url = try fields.string("image_url")
         let named = try ["image", "video"].compactMap { name in try fields.bytes(name).map { (name, $0) } }
         switch (named.count, url) {
+        case (0, let url?) where url.prefix(5).lowercased() == "data:":
+            // A data: URI carries the media itself: no fetch, whatever the allow-list.
+            let data = try RequestFields.decodeBase64(url, field: "image_url")
+            guard !data.isEmpty else { throw FieldError("image_url", "is empty") }
+            return .bytes(data, name: "image_url")
         case (0, let url?):
             guard let parsed = URL(string: url), parsed.host != nil else { throw FieldError("image_url", "is not a URL") }
             return .url(parsed)

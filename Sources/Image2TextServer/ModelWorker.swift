@@ -61,6 +61,7 @@ final class ModelWorker: Service, Sendable {
         }
         let results = TaskRunner(model: model).run(items, options: jobs[0].batchOptions ?? GenerationOptions())
         for (job, result) in zip(jobs, results) { job.finish(result.mapError { $0 }) }
-        logger.debug("batch done", metadata: ["batch_size": "\(jobs.count)", "seconds": "\(started.duration(to: .now).seconds)"])
+        logger.debug("batch done", metadata: ["batch_size": .stringConvertible(jobs.count),
+                                              "seconds": .stringConvertible(started.duration(to: .now).seconds)])
     }
 }

@@ -154,12 +154,12 @@ enum OpenAPIDocument {
             "type": "object",
             "additionalProperties": false,
             "properties": {
-              "image": { "type": "string", "description": "The image: a file part, or base64 in JSON" },
-              "video": { "type": "string", "description": "A video, for a video checkpoint: a file part, or base64 in JSON" },
-              "image_url": { "type": "string", "format": "uri", "description": "Fetched only by a server started with --allow-url-host, from those hosts" },
+              "image": { "type": "string", "description": "The image: a file part, or base64 in JSON, bare or as a data: URI (data:image/png;base64,...)" },
+              "video": { "type": "string", "description": "A video, for a video checkpoint: a file part, or base64 in JSON, bare or as a data: URI" },
+              "image_url": { "type": "string", "format": "uri", "description": "A base64 data: URI (data:image/png;base64,...), read as image is; any other URL is fetched only by a server started with --allow-url-host, from those hosts" },
               "question": { "type": "string" },
               "frames": { "type": "integer", "minimum": 1, "maximum": 9223372036854775807, "description": "Video frames to sample (default: the checkpoint's); at most its frame count" },
-              "exif_orientation": { "type": "boolean", "description": "Apply the EXIF orientation (transformers ignores it)" }
+              "exif_orientation": { "type": "boolean", "description": "Apply the EXIF orientation (transformers ignores it); 1 and 0 are read as true and false" }
             }
           },
           "AnswerFields": {
@@ -171,13 +171,13 @@ enum OpenAPIDocument {
             "additionalProperties": false,
             "required": ["labels"],
             "properties": {
-              "image": { "type": "string", "description": "The image: a file part, or base64 in JSON" },
-              "video": { "type": "string", "description": "A video, for a video checkpoint: a file part, or base64 in JSON" },
-              "image_url": { "type": "string", "format": "uri", "description": "Fetched only by a server started with --allow-url-host, from those hosts" },
+              "image": { "type": "string", "description": "The image: a file part, or base64 in JSON, bare or as a data: URI (data:image/png;base64,...)" },
+              "video": { "type": "string", "description": "A video, for a video checkpoint: a file part, or base64 in JSON, bare or as a data: URI" },
+              "image_url": { "type": "string", "format": "uri", "description": "A base64 data: URI (data:image/png;base64,...), read as image is; any other URL is fetched only by a server started with --allow-url-host, from those hosts" },
               "question": { "type": "string" },
               "frames": { "type": "integer", "minimum": 1, "maximum": 9223372036854775807 },
               "exif_orientation": { "type": "boolean" },
-              "labels": { "type": "array", "items": { "type": "string" }, "minItems": 1, "maxItems": 1000, "description": "In multipart, one part per label" }
+              "labels": { "type": ["array", "string"], "items": { "type": "string" }, "minItems": 1, "maxItems": 1000, "description": "A JSON array, or a repeated multipart or query field, one label each; or one string of comma-separated labels, each trimmed of spaces, as the CLI's --labels reads it" }
             }
           },
           "Sequence": {
@@ -209,6 +209,7 @@ enum OpenAPIDocument {
               "input": { "type": "string", "description": "The field the media came in (image or video), or the image_url" },
               "prompt_ids": { "type": "array", "items": { "type": "integer" } },
               "sequences": { "type": "array", "items": { "$ref": "#/components/schemas/Sequence" }, "description": "Every returned sequence, best first, when num_return_sequences > 1" },
+              "warnings": { "type": "array", "items": { "type": "string" }, "description": "Generation options that have no effect as given, each 'option: why' (a temperature without do_sample, a minimum length past the maximum), as transformers warns; absent when there are none" },
               "timings": { "$ref": "#/components/schemas/Timings" }
             }
           },

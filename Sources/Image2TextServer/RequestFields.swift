@@ -93,27 +93,40 @@ struct RequestFields {
         }
     }
 
+    /// A boolean: JSON `true` or `false`, the text `true` or `false` (any case), or the number 1 or 0, given as a
+    /// number or as numeric text by the rules of ``integer(_:in:)``.
     mutating func bool(_ name: String) throws -> Bool? {
-        switch try take(name) {
-        case nil: return nil
-        case .bool(let flag): return flag
-        case .text(let text):
-            if let flag = ["true": true, "1": true, "false": false, "0": false][text.lowercased()] { return flag }
-        default: break
+        guard let value = try take(name) else { return nil }
+        if case .bool(let flag) = value { return flag }
+        if case .text(let text) = value, let flag = ["true": true, "false": false][text.lowercased()] { return flag }
+        switch Self.numericText(value).flatMap({ Double($0) }) {
+        case 1?: return true
+        case 0?: return false
+        default: throw FieldError(name, "must be true or false (or 1 or 0)")
         }
-        throw FieldError(name, "must be true or false")
     }
 
     /// A list of strings: a JSON array, a repeated multipart field or query parameter, or a single value.
     mutating func strings(_ name: String) throws -> [String]? {
+        try list(name, splitting: { [$0] })
+    }
+
+    /// A list of labels: a JSON array, a repeated multipart field or query parameter, each item a label; or a single
+    /// string, split at commas as the CLI's `--labels` is (``LabelList``).
+    mutating func labels(_ name: String) throws -> [String]? {
+        try list(name, splitting: LabelList.commaSeparated)
+    }
+
+    /// The items of a list field, or the strings `split` makes of a single one.
+    private mutating func list(_ name: String, splitting split: (String) -> [String]) throws -> [String]? {
         guard let value = values.removeValue(forKey: name) else { return nil }
-        let items: [Value] = switch value {
-        case .list(let list), .repeated(let list): list
-        default: [value]
-        }
-        return try items.map { item in
+        func text(_ item: Value) throws -> String {
             guard let text = try Self.text(item, field: name) else { throw FieldError(name, "must be a list of strings") }
             return text
+        }
+        switch value {
+        case .list(let items), .repeated(let items): return try items.map(text)
+        default: return split(try text(value))
         }
     }
 
@@ -136,18 +149,32 @@ struct RequestFields {
         }
     }
 
-    /// Media bytes: a file part, raw body bytes, or base64 text (JSON).
+    /// Media bytes: a file part, raw body bytes, or base64 text (JSON), bare or as a `data:` URI
+    /// (``decodeBase64(_:field:)``).
     mutating func bytes(_ name: String) throws -> Data? {
         switch try take(name) {
         case nil: return nil
         case .bytes(let data): return data
-        case .text(let text):
-            guard let data = Data(base64Encoded: text, options: .ignoreUnknownCharacters), !data.isEmpty || text.isEmpty else {
-                throw FieldError(name, "is not valid base64")
-            }
-            return data
+        case .text(let text): return try Self.decodeBase64(text, field: name)
         default: throw FieldError(name, "must be base64 text or a file part")
         }
+    }
+
+    /// The bytes of base64 text, or of a base64 `data:` URI (`data:image/png;base64,…`, RFC 2397) as browsers and
+    /// OpenAI-style clients send them; the URI's media type is not needed, the content tells images from videos.
+    static func decodeBase64(_ text: String, field: String) throws -> Data {
+        var base64 = Substring(text)
+        if text.prefix(5).lowercased() == "data:" {
+            guard let comma = text.firstIndex(of: ","),
+                  text[..<comma].split(separator: ";").dropFirst().contains(where: { $0.lowercased() == "base64" }) else {
+                throw FieldError(field, "is a data: URI without base64 data: send data:MEDIATYPE;base64,DATA")
+            }
+            base64 = text[text.index(after: comma)...]
+        }
+        guard let data = Data(base64Encoded: String(base64), options: .ignoreUnknownCharacters), !data.isEmpty || base64.isEmpty else {
+            throw FieldError(field, "is not valid base64")
+        }
+        return data
     }
 }
 

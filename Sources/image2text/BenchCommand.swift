@@ -20,16 +20,17 @@ struct BenchCommand: ParsableCommand {
 
             Examples:
               image2text bench --repeats 3
-              image2text bench --threads 1 --dtype int8 --repeats 3
               image2text bench --image Fixtures/images/chelsea.png --json
+              image2text bench --threads 1 --dtype int8 --repeats 3
             """)
 
     @OptionGroup var location: ModelLocationOptions
 
     @OptionGroup var compute: ComputeOptions
 
-    @Option(name: .long, help: ArgumentHelp("The image to caption.", valueName: "IMAGE"))
-    var image = "Fixtures/images/chelsea.png"
+    @Option(name: .long, help: ArgumentHelp(
+        "The image to caption (default: a built-in 640×480 synthetic image, the same on every machine).", valueName: "IMAGE"))
+    var image: String?
 
     @Option(name: .long, help: ArgumentHelp("Timed runs per figure.", valueName: "N"))
     var repeats = 5
@@ -49,23 +50,28 @@ struct BenchCommand: ParsableCommand {
         let derived: StageBenchmark.Derived
     }
 
+    private static func decode(_ image: String) throws -> RGBImage {
+        do {
+            return try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: image))
+        } catch {
+            throw GenerationOutput.imageProblem(error, input: Input(name: Array(image.utf8), source: .file(InputPath(image))))
+        }
+    }
+
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
     }
 
     func run() throws {
         compute.applyThreadCount()
-        let decoded: RGBImage
-        do { decoded = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: image)) } catch {
-            throw GenerationOutput.imageProblem(error, input: Input(name: Array(image.utf8), source: .file(InputPath(image))))
-        }
+        let decoded = try image.map(Self.decode) ?? .benchmarkPattern
         let directory = try location.directory()  // resolved once: a hub repository costs a listing request
         let result = try StageBenchmark.run(directory: directory, weightType: compute.dtype, image: decoded,
                                             repeats: repeats)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let report = Report(model: directory.path, image: image, threads: compute.threads,
+            let report = Report(model: directory.path, image: image ?? "synthetic", threads: compute.threads,
                                 dtype: result.weightTypes.map(\.rawValue).sorted().joined(separator: ","), repeats: repeats,
                                 figures: result.figures, limits: result.limits, derived: result.derived)
             GenerationOutput.printLine(String(decoding: try encoder.encode(report), as: UTF8.self))

@@ -9,58 +9,57 @@ struct ClassifyCommand: AsyncParsableCommand {
         abstract: "Classify images by which label the model is most likely to generate.",
         discussion: """
             Scores every label as log P(label tokens, [SEP] | image, prompt) by decoding constrained to the labels' \
-            token trie; the prompt is [CLS], or [CLS] + --question. Prints the best label (\"IMAGE: label\" per line \
-            for several images), or with --json one object per image: {"input": IMAGE, "label": best, "ranking": \
+            token trie; the prompt is [CLS], or [CLS] + --question. Prints the best label (\"INPUT: label\" per line \
+            for several inputs), or with --json one object per input: {"input": INPUT, "label": best, "ranking": \
             [{"label", "log_probability", "probability"}, ...], "timings": {...}} with probabilities normalised over the \
-            labels.
+            labels. Inputs are read as caption reads them (directories, patterns, .tar shards, -), with the same \
+            dataset options (--output, --output-dir, --shard, --batch-size).
 
             Examples:
               image2text classify --question "what shape is in the image?" \\
                 --labels circle,rectangle,triangle Fixtures/easyvqa/0.png
               image2text classify --json --labels "a red triangle,a brown rectangle" \\
                 Fixtures/easyvqa/0.png Fixtures/easyvqa/5.png
+              image2text classify -q "what shape is in the image?" --labels circle,rectangle,triangle \\
+                -o labels.jsonl Fixtures/easyvqa
             """)
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .long, help: ArgumentHelp("Comma-separated labels.", valueName: "A,B,..."))
+    @Option(name: .long, help: ArgumentHelp("Comma-separated labels (spaces around each are dropped).", valueName: "A,B,..."))
     var labels: String?
 
     @Option(name: .long, help: ArgumentHelp("A UTF-8 file with one label per line (blank lines are skipped).", valueName: "FILE"))
     var labelsFile: String?
 
-    @Option(name: .long, help: ArgumentHelp("A question to prompt with, e.g. \"what shape is in the image?\"", valueName: "QUESTION"))
+    @Option(name: [.long, .short], help: ArgumentHelp("A question to prompt with, e.g. \"what shape is in the image?\"", valueName: "QUESTION"))
     var question: String?
 
-    @Flag(help: "Print one JSON object per image and line.")
+    @Flag(help: "Print one JSON object per input and line.")
     var json = false
 
     @OptionGroup(title: "Input Options") var inputOptions: InputOptions
 
-    @Argument(help: ArgumentHelp("Image or video files.", valueName: "INPUT"))
+    @OptionGroup(title: "Dataset Options") var datasetOptions: DatasetOptions
+
+    @Argument(help: ArgumentHelp("Image or video files, directories, glob patterns, .tar shards, or - for standard input.", valueName: "INPUT"))
     var images: [String]
 
     func validate() throws {
         guard (labels == nil) != (labelsFile == nil) else { throw ValidationError("give either --labels or --labels-file") }
+        try DatasetRun.validate(dataset: datasetOptions, input: inputOptions, stream: false)
     }
 
     func run() async throws {
-        let model = try modelOptions.load()
-        let labelList = try readLabels()
-        let inputs = try inputOptions.inputs(images)
-        let runner = InputRunner(model: model, options: GenerationOptions(), json: json, input: inputOptions,
-                                 labelled: inputs.count > 1)
-        let task = TaskItem.Task.classify(labels: labelList, question: question)
-        if try await runner.run(inputs.map { [($0, task)] }) > 0 { throw ExitCode.failure }
+        let task = TaskItem.Task.classify(labels: try readLabels(), question: question)
+        try await DatasetRun(modelOptions: modelOptions, dataset: datasetOptions, input: inputOptions, json: json).run(images, task: task)
     }
 
     private func readLabels() throws -> [String] {
-        if let labels {
-            return labels.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        }
+        if let labels { return LabelList.commaSeparated(labels) }
         let path = labelsFile!
         guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, message: "file not found") }
         guard let text = String(data: data, encoding: .utf8) else { throw InputError(path: path, message: "not UTF-8 text") }
-        return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return LabelList.lines(text)
     }
 }

@@ -25,8 +25,12 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The weight type to store: f32, f16, bf16 or int8.", valueName: "TYPE"))
     var dtype: WeightType
 
-    @Option(name: .long, help: ArgumentHelp("The folder to write (must not exist, or be empty).", valueName: "DIR2"))
+    @Option(name: [.long, .short], help: ArgumentHelp("The folder to write (must not exist, or be empty).", valueName: "DIR2"))
     var output: String
+
+    func validate() throws {
+        if output == "-" { throw ValidationError("--output names the folder to write; standard output (-) cannot hold one") }
+    }
 
     func run() throws {
         try CheckpointConversion.convert(directory: URL(fileURLWithPath: directory), to: dtype, output: URL(fileURLWithPath: output))

@@ -20,8 +20,8 @@ struct DetokenizeCommand: ParsableCommand {
     @Flag(name: .long, help: "Leave out special tokens ([CLS], [SEP], [PAD], [MASK] and [UNK]).")
     var skipSpecialTokens = false
 
-    @Argument(help: "Token ids.")
-    var ids: [Int] = []
+    @Argument(help: ArgumentHelp("Token ids (at least one).", valueName: "ID"))
+    var ids: [Int]
 
     func run() throws {
         print(try tokenizerOptions.tokenizer().decode(ids, skipSpecialTokens: skipSpecialTokens))

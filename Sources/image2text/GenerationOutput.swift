@@ -1,7 +1,8 @@
 import Foundation
 import Image2Text
 
-/// What `caption` and `ask` print, and how they report a failure.
+/// What the commands print, and how they report a failure. Every line goes above a progress bar drawn meanwhile
+/// (``StatusLine``).
 enum GenerationOutput {
     /// One input's result as one line of compact JSON with sorted keys (``TaskResult``, the server's response body
     /// too): `answer` (for a question), `finish_reason`, `ids`, `input`, `prompt_ids`, `score`, `sequences` (with
@@ -12,22 +13,27 @@ enum GenerationOutput {
 
     /// Writes `text` to standard output at once, without a newline.
     static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        StatusLine.standardError.write(text, to: .standardOutput)
     }
 
     /// Prints a line to standard output at once, so that results and error lines keep their order.
     static func printLine(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        StatusLine.standardError.write(line + "\n", to: .standardOutput)
     }
 
     /// Prints `Error: message` to standard error, as ArgumentParser does for the errors a command throws.
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+        StatusLine.standardError.write("Error: \(message)\n", to: .standardError)
     }
 
     /// Prints `Note: message` to standard error: something the command did that the user did not ask for.
     static func printNote(_ message: String) {
-        FileHandle.standardError.write(Data("Note: \(message)\n".utf8))
+        StatusLine.standardError.write("Note: \(message)\n", to: .standardError)
+    }
+
+    /// Prints `Warning: message` to standard error: something asked for that has no effect (``GenerationWarning``).
+    static func printWarning(_ message: String) {
+        StatusLine.standardError.write("Warning: \(message)\n", to: .standardError)
     }
 
     /// The one-line problem of `input`: `NAME: problem`, the name printable (``Input/printableLabel``). Library errors

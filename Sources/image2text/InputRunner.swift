@@ -15,7 +15,7 @@ struct InputRunner {
     var stream = false
     let input: InputOptions
     /// Whether text lines start with the input's path.
-    let labelled: Bool
+    var labelled = false
     /// Where JSON lines go instead of standard output (`--output`).
     var file: JSONLinesFile? = nil
 

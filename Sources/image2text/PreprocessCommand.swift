@@ -13,7 +13,8 @@ struct PreprocessCommand: ParsableCommand {
             Decodes the JPEG, PNG, GIF, WebP, BMP or TIFF (the first frame or page), resizes, crops, rescales and \
             normalizes it with the checkpoint's processor settings (processor_config.json or \
             preprocessor_config.json; --image-size overrides the size), writes float32 [3, H, W] to FILE.npy and \
-            prints the shape and the SHA-256 of the little-endian float32 values.
+            prints the shape and the SHA-256 of the little-endian float32 values. --output - writes the .npy to \
+            standard output, and the shape and SHA-256 to standard error.
 
             Examples:
               image2text preprocess Fixtures/images/chelsea.png --output chelsea.npy
@@ -29,7 +30,7 @@ struct PreprocessCommand: ParsableCommand {
 
     @OptionGroup var mediaOptions: MediaOptions
 
-    @Option(name: .long, help: ArgumentHelp("Where to write the pixel values.", valueName: "FILE.npy"))
+    @Option(name: [.long, .short], help: ArgumentHelp("Where to write the pixel values (- for standard output).", valueName: "FILE.npy"))
     var output: String
 
     @Argument(help: ArgumentHelp("A JPEG, PNG, GIF, WebP, BMP or TIFF file.", valueName: "IMAGE"))
@@ -47,13 +48,19 @@ struct PreprocessCommand: ParsableCommand {
         guard let file = NPYFile(shape: pixelValues.shape, values: pixelValues.values) else {
             throw FileError(path: output, message: "pixel values do not match their shape \(pixelValues.shape)")
         }
+        let shape = pixelValues.shape.map(String.init).joined(separator: ", ")
+        let summary = "shape [\(shape)] sha256 \(pixelValues.sha256) → \(output)"
+        if output == "-" {
+            FileHandle.standardOutput.write(file.data)
+            FileHandle.standardError.write(Data((summary + "\n").utf8))
+            return
+        }
         do {
             try file.write(to: URL(fileURLWithPath: output))
         } catch {
             throw FileError(path: output, message: "cannot write the file: \(error.localizedDescription)")
         }
-        let shape = pixelValues.shape.map(String.init).joined(separator: ", ")
-        print("shape [\(shape)] sha256 \(pixelValues.sha256) → \(output)")
+        print(summary)
     }
 
     /// A one-line error naming the file, printed by ArgumentParser as "Error: …".

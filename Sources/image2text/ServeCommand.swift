@@ -19,14 +19,17 @@ struct ServeCommand: AsyncParsableCommand {
             for others; when more wait, up to one batch per --threads runs side by side, each on one core. A request may ask for at most \(ServerConfiguration.maximumBeams) beams or returned \
             sequences, and rank at most \(ServerConfiguration.maximumLabels) labels. Over --max-concurrent-requests the server answers 429; a request not done within \
             --request-timeout gets 408 (upload) or 503. SIGINT or SIGTERM stops accepting connections, finishes \
-            every accepted request, then exits. Logs go to standard error, one line per request.
+            every accepted request, then exits. Logs go to standard error, one line per request. A generation option \
+            that has no effect as given (a temperature without do_sample, say) is named in the response's "warnings" \
+            list, as the CLI prints it on standard error. JSON fields of images and videos take base64, bare or as a \
+            data: URI (data:image/png;base64,...), as image_url does; labels take a list, or one comma-separated string.
 
             Examples:
               image2text serve --port 8080
               image2text serve --model microsoft/git-base-coco --max-batch-size 16 --num-beams 4
               curl -F image=@Fixtures/easyvqa/0.png localhost:8080/v1/caption
               curl -F image=@Fixtures/easyvqa/0.png -F question="what shape is in the image?" localhost:8080/v1/answer
-              curl -F image=@Fixtures/easyvqa/0.png -F labels=circle -F labels=triangle localhost:8080/v1/classify
+              curl -F image=@Fixtures/easyvqa/0.png -F labels=circle,triangle localhost:8080/v1/classify
               curl --data-binary @cat.jpg -H "Content-Type: image/jpeg" "localhost:8080/v1/caption?num_beams=4"
             """)
 
@@ -111,13 +114,18 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "image2text.serve")
         let model = try modelOptions.load()
+        let defaultOptions = try generationFlags.options(tokenizer: model.tokenizer)
         let configuration = ServerConfiguration(
             host: host, port: port, maxBatchSize: maxBatchSize, maxBatchWait: .milliseconds(maxBatchWaitMs),
             maxBodyBytes: Int(maxBodyMb * 1_000_000), maxPixels: maxPixels, maxConcurrentRequests: maxConcurrentRequests,
             requestTimeout: .milliseconds(Int(requestTimeout * 1000)),
             urlAllowList: allowUrlHost.isEmpty ? nil : URLAllowList(allowUrlHost),
-            defaultOptions: try generationFlags.options(tokenizer: model.tokenizer))
+            defaultOptions: defaultOptions)
         try configuration.validate(for: model)
+        // With a caption's prompt: the warnings of longer prompts come with each answer.
+        for warning in try model.warnings(defaultOptions, promptLength: model.prompt(question: nil).count) {
+            logger.warning("default generation options: \(warning)")
+        }
         let server = Image2TextServer(model: model, configuration: configuration, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

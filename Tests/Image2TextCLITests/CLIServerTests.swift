@@ -6,7 +6,8 @@ import FoundationNetworking
 import Image2Text
 import Testing
 
-/// `image2text serve` as a process: it listens, logs JSON lines, captions over HTTP, and stops cleanly on SIGTERM.
+/// `image2text serve` as a process: it listens, logs JSON lines (numbers as numbers), captions over HTTP, and stops
+/// cleanly on SIGTERM.
 @Suite struct CLIServerTests {
     @Test func servesLogsAndStopsOnSIGTERM() async throws {
         let process = Process()
@@ -21,7 +22,7 @@ import Testing
         var log = LogLines(standardError.fileHandleForReading)
 
         let listening = try #require(log.first { $0["message"] as? String == "listening" })
-        let port = try #require((listening["port"] as? String).flatMap(Int.init))
+        let port = try #require(listening["port"] as? Int, "a number, not text: \(listening)")
         #expect(listening["level"] as? String == "info")
 
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/caption")!)
@@ -42,7 +43,7 @@ import Testing
 
         let logged = try #require(log.first { $0["message"] as? String == "request" })
         #expect(logged["path"] as? String == "/v1/caption")
-        #expect(logged["status"] as? String == "200")
+        #expect(logged["status"] as? Int == 200 && logged["duration_ms"] is Int, "\(logged)")
         #expect(logged["hb.request.id"] != nil)
 
         kill(process.processIdentifier, SIGTERM)

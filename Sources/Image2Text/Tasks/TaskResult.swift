@@ -2,7 +2,8 @@ import Foundation
 
 /// The result of one task, as the CLI's `--json` lines and the server's response bodies both carry it (keys sorted,
 /// as ``json()`` writes them): the input's name, for generation the best sequence's fields at the top level and every returned sequence under
-/// `sequences` when there are several, for classification the best label and the ranking, and the timings.
+/// `sequences` when there are several, for classification the best label and the ranking, the timings, and the
+/// server's `warnings` when there are any.
 public struct TaskResult: Sendable, Equatable, Codable {
     /// One generated sequence.
     public struct Sequence: Sendable, Equatable, Codable {
@@ -76,6 +77,9 @@ public struct TaskResult: Sendable, Equatable, Codable {
     public var input: String
     public var output: Output
     public var timings: Timings
+    /// Options of the request that have no effect as given (``GenerationWarning``), in the server's responses; the CLI
+    /// prints them once on standard error instead. Omitted from the JSON when empty.
+    public var warnings: [String] = []
 
     public init(input: String, output: Output, timings: Timings) {
         self.input = input
@@ -109,7 +113,7 @@ public struct TaskResult: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case input, text, ids, promptIds = "prompt_ids", answer, score, finishReason = "finish_reason", sequences
-        case label, ranking, timings
+        case label, ranking, timings, warnings
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -130,12 +134,14 @@ public struct TaskResult: Sendable, Equatable, Codable {
             try container.encode(ranking, forKey: .ranking)
         }
         try container.encode(timings, forKey: .timings)
+        if !warnings.isEmpty { try container.encode(warnings, forKey: .warnings) }
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         input = try container.decode(String.self, forKey: .input)
         timings = try container.decode(Timings.self, forKey: .timings)
+        warnings = try container.decodeIfPresent([String].self, forKey: .warnings) ?? []
         if let ranking = try container.decodeIfPresent([LabelScore].self, forKey: .ranking) {
             output = .classification(ranking: ranking)
             return

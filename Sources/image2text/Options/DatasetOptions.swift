@@ -1,11 +1,11 @@
 import ArgumentParser
 import Foundation
 
-/// `--output FILE` or `--output-dir DIR`, and `--shard I/N`: captioning a dataset in resumable parts, with no
-/// coordinator.
+/// `--output FILE` or `--output-dir DIR`, `--shard I/N` and `--batch-size N`: running `caption`, `ask` or `classify`
+/// over a dataset in resumable parts, with no coordinator.
 struct DatasetOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "Append one JSON line per input to FILE instead of printing; inputs FILE already holds are skipped.",
+    @Option(name: [.long, .short], help: ArgumentHelp(
+        "Append one JSON line per input to FILE instead of printing; inputs FILE already holds are skipped. - prints the lines to standard output.",
         discussion: "Run the same command again after an interruption and it goes on where it stopped: an incomplete "
             + "last line (the run was killed while writing it) is removed and its input done again. A line that is "
             + "not an image2text result stops the command before any work, naming the file and the line number.",
@@ -24,20 +24,29 @@ struct DatasetOptions: ParsableArguments {
     var outputDirectory: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Take part I of N (0-based): the inputs (with --output-dir, the .tar shards) whose position in the expanded, sorted input list is I modulo N.",
+        "Take part I of N, counted from 0 (0 ≤ I < N): the inputs (with --output-dir, the .tar shards) whose position in the expanded, sorted input list is I modulo N.",
         discussion: "For cluster array jobs: --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT --output part-$SLURM_ARRAY_TASK_ID.jsonl",
-        valueName: "I/N"))
+        valueName: "I/N"), transform: Shard.init(parsing:))
     var shard: Shard?
 
+    @Option(name: .long, help: ArgumentHelp("Inputs decoded together in one batch.", valueName: "N"))
+    var batchSize = 1
+
     /// Part `index` of `count`.
-    struct Shard: ExpressibleByArgument {
+    struct Shard {
         let index: Int
         let count: Int
 
-        init?(argument: String) {
-            let parts = argument.split(separator: "/")
-            guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, (0..<count).contains(index)
-            else { return nil }
+        /// `I/N`; a usage error that says what is wrong, and how parts are counted.
+        init(parsing argument: String) throws {
+            let parts = argument.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]) else {
+                throw ValidationError("give part I of N as I/N, two whole numbers with 0 ≤ I < N (parts count from 0), e.g. 0/4")
+            }
+            guard count >= 1 else { throw ValidationError("N is the number of parts: at least 1, got \(count)") }
+            guard (0..<count).contains(index) else {
+                throw ValidationError("parts count from 0: part I of \(count) is 0 to \(count - 1) (0 ≤ I < N), got \(index)")
+            }
             (self.index, self.count) = (index, count)
         }
     }
@@ -52,6 +61,21 @@ struct DatasetOptions: ParsableArguments {
         if output != nil && outputDirectory != nil {
             throw ValidationError("--output and --output-dir are mutually exclusive: one file for all inputs, or one per .tar shard")
         }
+        if outputDirectory == "-" { throw ValidationError("--output-dir takes a folder; to print the JSON lines, give --output -") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+    }
+
+    /// `--output -`: the JSON lines go to standard output.
+    var printsToStandardOutput: Bool { output == "-" }
+
+    /// Whether results are written as JSON lines to standard output or files, rather than printed as text.
+    var writesJSONLines: Bool { output != nil || outputDirectory != nil }
+
+    /// The `--output` file, opened for appending after checking that it holds only results; nil without one, or with
+    /// `--output -`.
+    func openOutputFile() throws -> JSONLinesFile? {
+        guard let output, !printsToStandardOutput else { return nil }
+        return try openOutput(output)
     }
 
     /// This part's inputs, without those `file` (the `--output` file) already holds.

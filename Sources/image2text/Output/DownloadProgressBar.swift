@@ -2,7 +2,8 @@ import Foundation
 import Image2TextHub
 
 /// A one-line progress bar per downloaded file on standard error (`file [####----] 12.3/45.6 MB`). Make it only when
-/// standard error is a terminal (``forTerminal()``): nothing is drawn when it is piped or logged.
+/// standard error is a terminal (``forTerminal()``): nothing is drawn when it is piped or logged. It is the status
+/// line (``StatusLine``) while its file downloads.
 final class DownloadProgressBar: DownloadProgressReporting, @unchecked Sendable {
     private let lock = NSLock()
     private var lastDrawn: (file: String, permille: Int)?
@@ -23,8 +24,7 @@ final class DownloadProgressBar: DownloadProgressReporting, @unchecked Sendable 
         lastDrawn = (progress.file, permille)
         let bar = ProgressBar.bar(filled: 30 * permille / 1000)
         let megabytes = { (bytes: Int64) in String(format: "%.1f", Double(bytes) / 1_000_000) }
-        var line = "\r\(progress.file) [\(bar)] \(megabytes(progress.completedBytes))/\(megabytes(progress.totalBytes)) MB "
-        if progress.isComplete { line += "\n" }
-        FileHandle.standardError.write(Data(line.utf8))
+        StatusLine.standardError.show("\(progress.file) [\(bar)] \(megabytes(progress.completedBytes))/\(megabytes(progress.totalBytes)) MB")
+        if progress.isComplete { StatusLine.standardError.end() }
     }
 }

@@ -1,8 +1,10 @@
 import Foundation
+import Image2Text
 
-/// A JSON Lines file of `caption` results that results are appended to, one line at a time, so that an interrupted
-/// run leaves at most one incomplete last line behind. Opening it reads the results already there (the inputs a
-/// resumed run skips); a line that is not one of our results stops the command, unless `ignoringBadLines`.
+/// A JSON Lines file of results (``TaskResult``s of `caption`, `ask` or `classify`) that results are appended to, one
+/// line at a time, so that an interrupted run leaves at most one incomplete last line behind. Opening it reads the
+/// results already there (the inputs a resumed run skips); a line that is not one of our results stops the command,
+/// unless `ignoringBadLines`.
 final class JSONLinesFile {
     /// What the file holds.
     struct Contents {
@@ -79,11 +81,9 @@ final class JSONLinesFile {
         return contents
     }
 
-    /// The `input` of a result line: a JSON object with a string `input` and a string `text`.
+    /// The `input` of a result line: one ``TaskResult``.
     private static func resultInput(_ line: Data.SubSequence) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], object["text"] is String
-        else { return nil }
-        return object["input"] as? String
+        (try? JSONDecoder().decode(TaskResult.self, from: Data(line)))?.input
     }
 
     /// The start of a line, printable.

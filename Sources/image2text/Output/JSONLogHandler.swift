@@ -2,7 +2,8 @@ import Foundation
 import Logging
 
 /// swift-log records as JSON Lines on standard error, for log collectors: `{"time", "level", "label", "message",
-/// "source", …metadata}` with the metadata keys at the top level (a record's own keys win over the handler's).
+/// "source", …metadata}` with the metadata keys at the top level (a record's own keys win over the handler's). A
+/// number or boolean logged as one (`.stringConvertible(port)`) is written as a JSON number or boolean.
 struct JSONLogHandler: LogHandler {
     let label: String
     var logLevel: Logger.Level = .info
@@ -28,6 +29,9 @@ struct JSONLogHandler: LogHandler {
     private static func json(_ value: Logger.Metadata.Value) -> Any {
         switch value {
         case .string(let text): text
+        case .stringConvertible(let number as Int): number
+        case .stringConvertible(let number as Double) where number.isFinite: number
+        case .stringConvertible(let flag as Bool): flag
         case .stringConvertible(let value): value.description
         case .array(let values): values.map(json)
         case .dictionary(let values): values.mapValues(json)

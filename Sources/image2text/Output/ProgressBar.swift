@@ -5,10 +5,12 @@ import Glibc
 #endif
 
 /// A one-line progress report on standard error (`[done/total] rate, time left`), drawn only when standard error is a
-/// terminal and there is more than one input: nothing when piped or logged.
-struct ProgressBar {
+/// terminal and there is more than one input: nothing when piped or logged. It stays on the last line
+/// (``StatusLine``): results and messages printed meanwhile go above it. When it is dropped unfinished (the command
+/// stopped with an error), it is left as it was and the next line starts below it.
+final class ProgressBar {
     let total: Int
-    /// What is counted: `inputs`, or `shards` for `caption --output-dir`.
+    /// What is counted: `inputs`, or `shards` for `--output-dir`.
     let unit: String
     private let start = Date()
     private let enabled: Bool
@@ -17,6 +19,10 @@ struct ProgressBar {
         self.total = total
         self.unit = unit
         enabled = total > 1 && Self.standardErrorIsTerminal
+    }
+
+    deinit {
+        if enabled { StatusLine.standardError.end() }
     }
 
     /// Whether standard error is a terminal, where progress bars are drawn.
@@ -33,7 +39,7 @@ struct ProgressBar {
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let left = rate > 0 ? Double(total - done) / rate : 0
         let bar = Self.bar(filled: total > 0 ? 30 * done / total : 30)
-        FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d  %.2f %@/s  %.0f s left ", bar, done, total, rate, unit, left).utf8))
-        if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+        StatusLine.standardError.show(String(format: "[%@] %d/%d  %.2f %@/s  %.0f s left", bar, done, total, rate, unit, left))
+        if done == total { StatusLine.standardError.end() }
     }
 }
