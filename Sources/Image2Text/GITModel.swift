@@ -33,7 +33,7 @@ public final class GITModel: Sendable {
     ///
     /// Weight matrices (every linear layer and the word embeddings) are used as stored, memory-mapped and not copied,
     /// unless `weightType` asks for another type: then they are converted once, here. Reduced types trade a little
-    /// accuracy for speed and memory (see the README's precision table). Other tensors (biases, LayerNorms, position
+    /// accuracy for speed and memory (docs/precision.md). Other tensors (biases, LayerNorms, position
     /// embeddings) are small and always float32 (converted once if stored in F16 or BF16).
     ///
     /// `imageSize` runs the checkpoint at another resolution: the processor resizes the shortest edge to `imageSize`

@@ -3,8 +3,8 @@ import Testing
 @testable import Image2Text
 
 /// Reduced-precision weights (`GITModel(directory:weightType:)`, `--dtype`) against the float32 goldens, at the
-/// tolerances the README's precision table states (measured on this project's machine, then rounded up). Each test
-/// prints what it measured.
+/// tolerances Fixtures/GOLDENS.md states (measured on this project's machine, then rounded up; docs/precision.md).
+/// Each test prints what it measured.
 @Suite(.serialized) struct WeightTypeAccuracyTests {
     struct Tolerance {
         /// Largest |ours − transformers| over the checked logits and hidden values, over max(1, max |reference row|).

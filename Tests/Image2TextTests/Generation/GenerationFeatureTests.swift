@@ -62,7 +62,7 @@ import Testing
         }
     }
 
-    @Test("the README's library example gives the values its comments show")
+    @Test("the library example (README, docs/library.md) gives the values its comments show")
     func readmeLibraryExample() async throws {
         let model = try GITModel(directory: Fixtures.tinyModel)
         let image = try ImageDecoder.decode(contentsOf: Fixtures.root.appendingPathComponent("easyvqa/0.png"))

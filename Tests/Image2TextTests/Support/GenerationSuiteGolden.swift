@@ -196,7 +196,7 @@ struct GenerationSuiteCheck: Sendable {
         }
     }
 
-    /// Options transformers rejects are typed errors here (and some it accepts, stated in the README).
+    /// Options transformers rejects are typed errors here (and some it accepts, stated in docs/verification.md).
     func invalidOptions() throws {
         for item in golden.invalid where item.error != nil {
             let request = GenerationRequest(promptIds: item.prompt_ids, image: try context(item.image))
