@@ -153,7 +153,9 @@ import Testing
 
     @Test("caption the bundled image with the bundled model: the README's main command")
     func captionDemoImage() throws {
-        let result = try run(["caption", "Fixtures/easyvqa/0.png"])
+        let readme = try String(contentsOf: Repository.root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("&& .build/release/image2text caption --model demo Fixtures/easyvqa/0.png\n"))
+        let result = try run(["caption", "--model", "demo", "Fixtures/easyvqa/0.png"], environment: ["IMAGE2TEXT_MODEL": ""])
         #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
         #expect(result.stdout == "a red triangle\n")
         let explicit = try run(["caption", "--model", "Models/git-tiny-easyvqa", "--max-new-tokens", "10", "Fixtures/easyvqa/0.png"])
