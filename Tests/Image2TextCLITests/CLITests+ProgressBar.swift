@@ -12,6 +12,7 @@ extension CLITests {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         process.arguments = ["-qec", quoted.joined(separator: " "), "/dev/null"]
         process.currentDirectoryURL = Repository.root
+        process.environment = Self.environment
         let output = Pipe()
         process.standardOutput = output
         process.standardInput = FileHandle.nullDevice

@@ -11,6 +11,9 @@ import Testing
 
     struct Result { let status: Int32; let stdout: String; let stderr: String }
 
+    /// The binary's environment: this process's, with `IMAGE2TEXT_MODEL=demo`.
+    static let environment = ProcessInfo.processInfo.environment.merging(["IMAGE2TEXT_MODEL": "demo"]) { $1 }
+
     /// Runs `executable` (the built binary unless given) with `arguments`, in the repository's root folder.
     func run(_ arguments: [String], environment: [String: String] = [:], standardInput: Data? = nil,
              executable: String? = nil) throws -> Result {
@@ -18,7 +21,7 @@ import Testing
         process.executableURL = executable.map(URL.init(fileURLWithPath:)) ?? Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = Repository.root
-        process.environment = ProcessInfo.processInfo.environment.merging(["IMAGE2TEXT_MODEL": "demo"].merging(environment) { $1 }) { $1 }
+        process.environment = Self.environment.merging(environment) { $1 }
         let (out, err) = (Pipe(), Pipe())
         process.standardOutput = out
         process.standardError = err
