@@ -22,7 +22,9 @@ public struct TaskRunner: Sendable {
                 let encodeSeconds = started.duration(to: .now).seconds
                 switch item.task {
                 case .generate(let question):
-                    ready.append((index, try model.request(question: question, image: image), encodeSeconds))
+                    var request = try model.request(question: question, image: image)
+                    request.onText = item.onText
+                    ready.append((index, request, encodeSeconds))
                 case .classify(let labels, let question):
                     let scored = ContinuousClock.now
                     let classification = try model.classify(image, labels: labels, question: question)
@@ -37,10 +39,15 @@ public struct TaskRunner: Sendable {
         for (index, result) in generate(ready.map(\.request), options: options).enumerated() {
             let (itemIndex, request, encodeSeconds) = ready[index]
             let item = items[itemIndex]
-            results[itemIndex] = result.map { sequences, seconds in
+            results[itemIndex] = result.flatMap { sequences, seconds in
                 let timings = TaskResult.Timings(queueSeconds: item.queueSeconds, encodeSeconds: encodeSeconds,
                                                  generateSeconds: seconds, batchSize: ready.count)
-                return TaskResult(input: item.name, generated: sequences, isAnswer: request.promptIds.count > 1, timings: timings)
+                var generated = TaskResult(input: item.name, generated: sequences, isAnswer: request.promptIds.count > 1, timings: timings)
+                guard let alternatives = item.logProbabilityAlternatives else { return .success(generated) }
+                return Result {
+                    generated.setTokenLogProbabilities(try model.tokenLogProbabilities(sequences, image: request.image, alternatives: alternatives))
+                    return generated
+                }.mapError(TaskFailure.init)
             }
         }
         return results.map { $0! }
@@ -60,6 +67,8 @@ public struct TaskRunner: Sendable {
             if requests.count == 1 { return [.failure(TaskFailure(error))] }
             return requests.map { request in
                 let alone = ContinuousClock.now
+                var request = request
+                request.onText = nil  // its pieces may have been sent already: the result carries the whole text
                 return Result { (try model.generate([request], options: options)[0], alone.duration(to: .now).seconds) }
                     .mapError(TaskFailure.init)
             }
