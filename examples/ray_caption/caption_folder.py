@@ -89,8 +89,8 @@ def main():
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "clients"))
     from image2text_server import BINARY, serve
-    with serve("--model", "demo", "--max-batch-size", "16", "--max-batch-wait-ms", "20") as base_url:
-        rows = caption_folder(arguments.folder, [base_url], arguments.output, prompt=arguments.prompt,
+    with serve("--model", "demo", "--max-batch-size", "16", "--max-batch-wait-ms", "20") as server:
+        rows = caption_folder(arguments.folder, [server.url], arguments.output, prompt=arguments.prompt,
                               workers=arguments.workers, concurrency=arguments.concurrency)
     print(f"{len(rows)} captions written to {arguments.output}")
     if arguments.check:

@@ -2,6 +2,7 @@
 and checks what the server needs of it: probes on /health, a grace period longer than the request timeout, resources,
 a Service and an autoscaler that reach the Deployment. Run by tools/clients/run.sh."""
 import os
+import re
 import sys
 
 import kubernetes_validate
@@ -9,6 +10,20 @@ import yaml
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MANIFEST = os.path.join(ROOT, "deploy", "image2text.yaml")
+
+
+# Peak resident memory of `image2text serve` with a git-base-shaped checkpoint (float32, memory-mapped) under 16
+# concurrent chat completions: docs/server.md, "Scaling out".
+MEASURED_PEAK_RSS = 750 << 20
+
+
+def bytes_of(quantity):
+    """A Kubernetes memory quantity (`512Mi`, `2Gi`, `1G`, `1000000`) in bytes."""
+    match = re.fullmatch(r"([0-9]+)(Ki|Mi|Gi|Ti|k|M|G|T)?", str(quantity))
+    if not match:
+        sys.exit(f"FAIL: deploy: {quantity!r} is not a memory quantity")
+    scale = {None: 1, "Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30, "Ti": 1 << 40, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+    return int(match[1]) * scale[match[2]]
 
 
 def check(condition, message):
@@ -37,8 +52,13 @@ def main():
     grace = pod["spec"]["terminationGracePeriodSeconds"]
     check(grace > timeout + pause, f"terminationGracePeriodSeconds {grace} > request timeout {timeout} + preStop {pause}")
     resources = container["resources"]
-    check("memory" in resources["requests"] and "memory" in resources["limits"] and "cpu" in resources["requests"],
-          f"memory and CPU requested, memory limited: {resources}")
+    request, limit = bytes_of(resources["requests"]["memory"]), bytes_of(resources["limits"]["memory"])
+    check("cpu" in resources["requests"] and MEASURED_PEAK_RSS <= request <= limit,
+          f"memory requested ({request >> 20} MiB) at least the measured peak RSS ({MEASURED_PEAK_RSS >> 20} MiB), and limited ({limit >> 20} MiB)")
+    pixels = int(arguments[arguments.index("--max-pixels") + 1])
+    requests = int(arguments[arguments.index("--max-concurrent-requests") + 1])
+    check(MEASURED_PEAK_RSS + 3 * pixels * requests <= limit,
+          f"the limit holds the peak and {requests} waiting images of {pixels} pixels, 3 bytes each")
     labels = pod["metadata"]["labels"]
     check(deployment["spec"]["selector"]["matchLabels"].items() <= labels.items(), "the Deployment selects its pods")
     check(service["spec"]["selector"].items() <= labels.items(), "the Service selects the pods")

@@ -5,14 +5,22 @@ import subprocess
 import sys
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BINARY = os.path.join(ROOT, ".build", "release", "image2text")
 
 
+@dataclass
+class Server:
+    url: str
+    """The OpenAI base URL, `http://127.0.0.1:PORT/v1`."""
+    pid: int
+
+
 @contextmanager
 def serve(*arguments, api_key=None):
-    """Yields the base URL (`http://127.0.0.1:PORT/v1`) of a server run with `arguments`; stops it with SIGTERM."""
+    """Yields the ``Server`` run with `arguments`; stops it with SIGTERM, which must end it with status 0."""
     if not os.access(BINARY, os.X_OK):
         sys.exit(f"{BINARY} is missing: build it first (swift build -c release)")
     environment = dict(os.environ)
@@ -33,7 +41,7 @@ def serve(*arguments, api_key=None):
     # Keep reading the log, so that the server never blocks on a full pipe.
     threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{port}/v1"
+        yield Server(f"http://127.0.0.1:{port}/v1", process.pid)
     finally:
         process.terminate()
         if process.wait(timeout=60) != 0:

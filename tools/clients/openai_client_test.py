@@ -65,7 +65,8 @@ def main():
     caption = cli("caption")
     answer = cli("ask", "--question", QUESTION)
     beams = cli("caption", "--num-beams", "3", "--num-return-sequences", "3")
-    with serve("--model", "demo", api_key=KEY) as base_url:
+    with serve("--model", "demo", api_key=KEY) as server:
+        base_url = server.url
         client = openai.OpenAI(base_url=base_url, api_key=KEY, max_retries=0)
         user = {"role": "user", "content": [image_part()]}
 
@@ -102,8 +103,8 @@ def main():
             check(False, "a system message is refused")
         except openai.BadRequestError as error:
             check(error.status_code == 400 and error.body["param"] == "messages[0].role", f"a system message is refused: {error.body['message']}")
-    with serve("--model", "demo") as base_url:
-        check_readme_examples(base_url)
+    with serve("--model", "demo") as server:
+        check_readme_examples(server.url)
     print("openai client test: passed")
 
 
