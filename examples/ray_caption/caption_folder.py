@@ -51,7 +51,8 @@ def caption_folder(folder, base_urls, output, api_key="none", model="image2text"
     paths = sorted(os.path.join(folder, name) for name in os.listdir(folder)
                    if os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES)
     rows = (ray.data.from_items([{"path": path} for path in paths])
-            .map_batches(Captioner, batch_size=concurrency, concurrency=workers, batch_format="numpy",
+            .map_batches(Captioner, batch_size=concurrency, batch_format="numpy",
+                         compute=ray.data.ActorPoolStrategy(size=workers),
                          fn_constructor_kwargs={"base_urls": base_urls, "api_key": api_key, "model": model,
                                                 "prompt": prompt, "concurrency": concurrency})
             .take_all())

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Ray Data example on this machine: Ray in local mode captions Fixtures/easyvqa (201 images) through
+# The Ray Data example on this machine: Ray in local mode captions Fixtures/easyvqa (200 images) through
 # `image2text serve --model demo` on loopback and checks every caption against the CLI's. Needs ray[data] and openai
 # (requirements.txt) in $PYTHON's environment: tools/clients/run.sh --ray installs them and runs this.
 set -euo pipefail
