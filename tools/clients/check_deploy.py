@@ -64,7 +64,7 @@ def main():
     check(service["spec"]["selector"].items() <= labels.items(), "the Service selects the pods")
     ports = {port["name"]: port["containerPort"] for port in container["ports"]}
     check(all(port["targetPort"] in ports for port in service["spec"]["ports"]), "the Service targets the server's port")
-    check(f"--port" not in arguments or str(ports["http"]) == arguments[arguments.index("--port") + 1], "the port is the server's")
+    check("--port" not in arguments or str(ports["http"]) == arguments[arguments.index("--port") + 1], "the port is the server's")
     target = autoscaler["spec"]["scaleTargetRef"]
     check((target["kind"], target["name"]) == ("Deployment", deployment["metadata"]["name"]), "the autoscaler scales the Deployment")
     check(autoscaler["spec"]["minReplicas"] >= 1 and autoscaler["spec"]["maxReplicas"] > autoscaler["spec"]["minReplicas"],
