@@ -14,7 +14,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // swift-configuration support is left out: the server is configured by the CLI's options.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
@@ -49,28 +48,23 @@ let package = Package(
             name: "Image2Text",
             dependencies: ["Image2TextSupport", "Image2TextKernels", "CTurboJPEG", "CPNG", "CWebP", "CTIFF", "CFFmpeg"]
         ),
+        // HTTP(S) requests through Foundation's URL loading system (libcurl and the system's OpenSSL on Linux): the hub
+        // client's downloads and the server's URL fetching, with no TLS or HTTP/2 stack to build.
+        .target(name: "Image2TextNetworking"),
         // Hugging Face Hub: the huggingface_hub cache layout and downloads into it (it links no part of the engine).
-        .target(
-            name: "Image2TextHub",
-            dependencies: [
-                "Image2TextSupport",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
-        ),
+        .target(name: "Image2TextHub", dependencies: ["Image2TextSupport", "Image2TextNetworking"]),
         // The HTTP server: requests in, dynamic batches through one model (side by side on the cores), JSON out.
         .target(
             name: "Image2TextServer",
             dependencies: [
-                "Image2Text", "Image2TextKernels",
+                "Image2Text", "Image2TextKernels", "Image2TextNetworking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

@@ -13,6 +13,7 @@ packages=(
   libavcodec-dev      #   decoding
   libswscale-dev      #   and conversion to RGB
   libavutil-dev
+  libcurl4-openssl-dev  # HTTPS for the hub client and URL fetching (Foundation's URLSession); links statically too
   pkg-config
 )
 missing=()
