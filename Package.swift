@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Image2Text", targets: ["Image2Text"]),
+        .library(name: "Image2TextDatasets", targets: ["Image2TextDatasets"]),
         .library(name: "Image2TextHub", targets: ["Image2TextHub"]),
         .library(name: "Image2TextServer", targets: ["Image2TextServer"]),
         .executable(name: "image2text", targets: ["image2text"]),
@@ -31,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
         .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"]), .brew(["libtiff"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .systemLibrary(
             name: "CFFmpeg", pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
@@ -49,6 +51,9 @@ let package = Package(
             name: "Image2Text",
             dependencies: ["Image2TextSupport", "Image2TextKernels", "CTurboJPEG", "CPNG", "CWebP", "CTIFF", "CFFmpeg"]
         ),
+        // Dataset runs: inputs found (folders, patterns, brace ranges, lists, WebDataset .tar and .tar.gz shards) and keyed,
+        // parts chosen by key or from the scheduler, result records written and resumed, the run's identity and statistics.
+        .target(name: "Image2TextDatasets", dependencies: ["Image2Text", "Image2TextSupport", "CZlib"]),
         // Hugging Face Hub: the huggingface_hub cache layout and downloads into it (it links no part of the engine).
         .target(
             name: "Image2TextHub",
@@ -80,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "image2text",
             dependencies: [
-                "Image2Text", "Image2TextBenchmark", "Image2TextHub", "Image2TextKernels", "Image2TextServer",
+                "Image2Text", "Image2TextBenchmark", "Image2TextDatasets", "Image2TextHub", "Image2TextKernels", "Image2TextServer",
                 "Image2TextSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -111,6 +116,10 @@ let package = Package(
         .testTarget(
             name: "Image2TextTests",
             dependencies: ["Image2Text", "Image2TextSupport", "Image2TextTestSupport"]
+        ),
+        .testTarget(
+            name: "Image2TextDatasetsTests",
+            dependencies: ["Image2TextDatasets", "Image2Text", "Image2TextSupport", "Image2TextTestSupport"]
         ),
         .testTarget(
             name: "Image2TextBenchmarkTests",
