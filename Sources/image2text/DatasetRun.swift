@@ -84,7 +84,9 @@ struct DatasetRun {
 
     /// Text or `--json` lines on standard output; exits 1 when an input failed.
     private func runPrinted(_ entries: [InputEntry], runner: InputRunner, asked: inout QuestionSource, part: ShardPart?) async throws {
-        let labelled = entries.count > 1 || asked.file != nil || entries.contains { if case .shard = $0.kind { true } else { false } }
+        // Lines name their input when there may be several (`--video-frames` makes one input of all the files).
+        let labelled = !input.videoFrames
+            && (entries.count > 1 || asked.file != nil || entries.contains { if case .shard = $0.kind { true } else { false } })
         let sink = ResultSink(json ? .json : .text(labelled: labelled))
         var inputs = try inputSource(entries)
         if stream {
