@@ -8,7 +8,8 @@ func fuzzRunIdentity(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     ErrorOracle.expect([RunIdentity.Failure.self], naming: "out.jsonl.run.json") {
         let identity = try RunIdentity.read(input, file: "out.jsonl.run.json")
         precondition(identity.differences(from: identity).isEmpty)
-        precondition(try RunIdentity.read(identity.json(), file: "again") == identity)
+        let again = try RunIdentity.read(identity.json(), file: "out.jsonl.run.json")
+        precondition(again == identity)
     }
     return 0
 }
