@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Image2Text", targets: ["Image2Text"]),
+        .library(name: "Image2TextDatasets", targets: ["Image2TextDatasets"]),
         .library(name: "Image2TextHub", targets: ["Image2TextHub"]),
         .library(name: "Image2TextServer", targets: ["Image2TextServer"]),
         .executable(name: "image2text", targets: ["image2text"]),
@@ -30,6 +31,7 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
         .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"]), .brew(["libtiff"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .systemLibrary(
             name: "CFFmpeg", pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
@@ -51,6 +53,9 @@ let package = Package(
         // HTTP(S) requests through Foundation's URL loading system (libcurl and the system's OpenSSL on Linux): the hub
         // client's downloads and the server's URL fetching, with no TLS or HTTP/2 stack to build.
         .target(name: "Image2TextNetworking"),
+        // Dataset runs: inputs found (folders, patterns, brace ranges, lists, WebDataset .tar and .tar.gz shards) and keyed,
+        // parts chosen by key or from the scheduler, result records written and resumed, the run's identity and statistics.
+        .target(name: "Image2TextDatasets", dependencies: ["Image2Text", "Image2TextSupport", "CZlib"]),
         // Hugging Face Hub: the huggingface_hub cache layout and downloads into it (it links no part of the engine).
         .target(name: "Image2TextHub", dependencies: ["Image2TextSupport", "Image2TextNetworking"]),
         // The HTTP server: requests in, dynamic batches through one model (side by side on the cores), JSON out.
@@ -74,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "image2text",
             dependencies: [
-                "Image2Text", "Image2TextBenchmark", "Image2TextHub", "Image2TextKernels", "Image2TextServer",
+                "Image2Text", "Image2TextBenchmark", "Image2TextDatasets", "Image2TextHub", "Image2TextKernels", "Image2TextServer",
                 "Image2TextSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,6 +110,10 @@ let package = Package(
         .testTarget(
             name: "Image2TextTests",
             dependencies: ["Image2Text", "Image2TextSupport", "Image2TextTestSupport"]
+        ),
+        .testTarget(
+            name: "Image2TextDatasetsTests",
+            dependencies: ["Image2TextDatasets", "Image2Text", "Image2TextSupport", "Image2TextTestSupport"]
         ),
         .testTarget(
             name: "Image2TextBenchmarkTests",
