@@ -8,13 +8,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Image2Text", targets: ["Image2Text"]),
+        .library(name: "Image2TextDatasets", targets: ["Image2TextDatasets"]),
         .library(name: "Image2TextHub", targets: ["Image2TextHub"]),
         .library(name: "Image2TextServer", targets: ["Image2TextServer"]),
         .executable(name: "image2text", targets: ["image2text"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // swift-configuration support is left out: the server is configured by the CLI's options.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
@@ -31,6 +31,7 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
         .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"]), .brew(["libtiff"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .systemLibrary(
             name: "CFFmpeg", pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
@@ -49,28 +50,26 @@ let package = Package(
             name: "Image2Text",
             dependencies: ["Image2TextSupport", "Image2TextKernels", "CTurboJPEG", "CPNG", "CWebP", "CTIFF", "CFFmpeg"]
         ),
+        // HTTP(S) requests through Foundation's URL loading system (libcurl and the system's OpenSSL on Linux): the hub
+        // client's downloads and the server's URL fetching, with no TLS or HTTP/2 stack to build.
+        .target(name: "Image2TextNetworking"),
+        // Dataset runs: inputs found (folders, patterns, brace ranges, lists, WebDataset .tar and .tar.gz shards) and keyed,
+        // parts chosen by key or from the scheduler, result records written and resumed, the run's identity and statistics.
+        .target(name: "Image2TextDatasets", dependencies: ["Image2Text", "Image2TextSupport", "CZlib"]),
         // Hugging Face Hub: the huggingface_hub cache layout and downloads into it (it links no part of the engine).
-        .target(
-            name: "Image2TextHub",
-            dependencies: [
-                "Image2TextSupport",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
-        ),
+        .target(name: "Image2TextHub", dependencies: ["Image2TextSupport", "Image2TextNetworking"]),
         // The HTTP server: requests in, dynamic batches through one model (side by side on the cores), JSON out.
         .target(
             name: "Image2TextServer",
             dependencies: [
-                "Image2Text", "Image2TextKernels", "Image2TextSupport",
+                "Image2Text", "Image2TextKernels", "Image2TextNetworking", "Image2TextSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
@@ -80,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "image2text",
             dependencies: [
-                "Image2Text", "Image2TextBenchmark", "Image2TextHub", "Image2TextKernels", "Image2TextServer",
+                "Image2Text", "Image2TextBenchmark", "Image2TextDatasets", "Image2TextHub", "Image2TextKernels", "Image2TextServer",
                 "Image2TextSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -111,6 +110,10 @@ let package = Package(
         .testTarget(
             name: "Image2TextTests",
             dependencies: ["Image2Text", "Image2TextSupport", "Image2TextTestSupport"]
+        ),
+        .testTarget(
+            name: "Image2TextDatasetsTests",
+            dependencies: ["Image2TextDatasets", "Image2Text", "Image2TextSupport", "Image2TextTestSupport"]
         ),
         .testTarget(
             name: "Image2TextBenchmarkTests",

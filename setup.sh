@@ -9,10 +9,12 @@ packages=(
   libpng-dev          # PNG decoding, simplified png_image API
   libwebp-dev         # WebP decoding (libwebp, libwebpdemux for animated files)
   libtiff-dev         # TIFF decoding (libtiff reads the directories and decompresses strips and tiles)
+  zlib1g-dev          # .tar.gz WebDataset shards, inflated as they are read
   libavformat-dev     # video: FFmpeg demuxing,
   libavcodec-dev      #   decoding
   libswscale-dev      #   and conversion to RGB
   libavutil-dev
+  libcurl4-openssl-dev  # HTTPS for the hub client and URL fetching (Foundation's URLSession); links statically too
   pkg-config
 )
 missing=()

@@ -9,7 +9,8 @@ import PackageDescription
 /// The targets that need only the Image2Text library.
 let libraryTargets = [
     "safetensors", "pytorch", "pickle", "config", "generation-config", "preprocessor-config", "vocab", "tokenizer-json",
-    "tokenizer-config", "gif", "png", "jpeg", "webp", "bmp", "tiff", "tar",
+    "tokenizer-config", "gif", "png", "jpeg", "webp", "bmp", "tiff", "tar", "gzip-tar", "brace", "questions", "run-identity",
+    "result-file",
 ]
 
 let package = Package(
@@ -26,7 +27,10 @@ let package = Package(
     ] + libraryTargets.map { name in
         .executableTarget(
             name: "fuzz-\(name)",
-            dependencies: ["FuzzSupport", .product(name: "Image2Text", package: "Image2Text")],
+            dependencies: [
+                "FuzzSupport", .product(name: "Image2Text", package: "Image2Text"),
+                .product(name: "Image2TextDatasets", package: "Image2Text"),
+            ],
             path: "Targets/\(name)"
         )
     } + [

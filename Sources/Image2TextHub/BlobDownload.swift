@@ -1,6 +1,6 @@
 import Foundation
+import Image2TextNetworking
 import Image2TextSupport
-import NIOCore
 
 /// Downloads one file into `blobs/ETAG`: the bytes go to `blobs/ETAG.incomplete`, an interrupted transfer resumes
 /// from that file's length with `Range: bytes=N-` (also on a later run), and the file is moved to `blobs/ETAG` only
@@ -54,30 +54,30 @@ struct BlobDownload {
         progress?.report(DownloadProgress(file: file, completedBytes: existing, totalBytes: metadata.size))
         if existing == metadata.size { return }
         let headers = existing > 0 ? [("Range", "bytes=\(existing)-")] : []
-        let reply = try await http.send(.GET, metadata.downloadURL, headers: headers, redirects: .all,
+        let reply = try await http.send("GET", metadata.downloadURL, headers: headers, redirects: .all,
                                    sendToken: metadata.downloadIsOnHub, purpose: .download)
         try http.check(reply, notFound: HubError.fileNotFound(
-            repository: repository.description, revision: metadata.commit, file: file, url: reply.url))
+            repository: repository.description, revision: metadata.commit, file: file, url: reply.url.absoluteString))
         switch reply.status {
         case 206: break
         case 200:
             // The server ignored the range and sends the whole file.
             if existing > 0 { try truncate(incomplete); existing = 0 }
         default:
-            throw HubError.unexpectedStatus(repository: repository.description, url: reply.url, status: reply.status)
+            throw HubError.unexpectedStatus(repository: repository.description, url: reply.url.absoluteString, status: reply.status)
         }
         let handle = try cache.withCacheErrors(incomplete) { try FileHandle(forWritingTo: incomplete) }
         defer { try? handle.close() }
         var written = existing
         do {
             try handle.seekToEnd()
-            for try await buffer in reply.response.body {
-                try buffer.withUnsafeReadableBytes { try handle.write(contentsOf: $0) }
-                written += Int64(buffer.readableBytes)
+            for try await chunk in reply.body {
+                try handle.write(contentsOf: chunk)
+                written += Int64(chunk.count)
                 progress?.report(DownloadProgress(file: file, completedBytes: written, totalBytes: metadata.size))
             }
         } catch {
-            throw http.failure(error, url: reply.url, purpose: .download)
+            throw http.failure(error, url: reply.url.absoluteString, purpose: .download)
         }
     }
 

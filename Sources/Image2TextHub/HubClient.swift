@@ -1,6 +1,5 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
+import Image2TextNetworking
 
 /// Resolves a model repository on the Hugging Face Hub to a local snapshot folder that `GITModel(directory:)` loads,
 /// downloading into the huggingface_hub cache what is not there yet.
@@ -33,10 +32,10 @@ public struct HubClient: Sendable {
         let http = HubHTTP(repository: repository, environment: environment)
         do {
             let folder = try await download(repository, revision: revision, progress: progress, http: http)
-            try await http.shutdown()
+            http.shutdown()
             return folder
         } catch {
-            try? await http.shutdown()
+            http.shutdown()
             // As huggingface_hub does when the hub cannot be reached: a complete cached snapshot will do.
             if (error as? HubError)?.isConnectionProblem == true, let cached = try? cachedSnapshot(of: repository, revision: revision) {
                 return cached
@@ -105,14 +104,14 @@ public struct HubClient: Sendable {
 
     private func revisionInfo(_ repository: HubRepositoryID, revision: String, http: HubHTTP) async throws -> RevisionInfo {
         let url = endpoint("api/models/\(repository)/revision/\(HubHTTP.escapeSegment(revision))")
-        let reply = try await http.send(.GET, url, redirects: .all, purpose: .metadata)
+        let reply = try await http.send("GET", url, redirects: .all, purpose: .metadata)
         try http.check(reply, notFound: HubError.repositoryNotFound(repository: repository.description, revision: revision, url: url))
-        let body: ByteBuffer
-        do { body = try await reply.response.body.collect(upTo: 64 << 20) } catch {
+        let body: Data
+        do { body = try await reply.body.collect(upTo: 64 << 20) } catch {
             throw http.failure(error, url: url, purpose: .metadata)
         }
         do {
-            let info = try JSONDecoder().decode(RevisionInfo.self, from: Data(body.readableBytesView))
+            let info = try JSONDecoder().decode(RevisionInfo.self, from: body)
             guard HubCache.isCommitHash(info.sha) else {
                 throw HubError.invalidResponse(repository: repository.description, url: url, reason: "'sha' is not a commit hash: \(info.sha)")
             }
@@ -149,10 +148,12 @@ public struct HubClient: Sendable {
     /// bytes are.
     private func metadata(of file: String, in repository: HubRepositoryID, commit: String, http: HubHTTP) async throws -> HubFileMetadata {
         let url = endpoint("\(repository)/resolve/\(commit)/\(HubHTTP.escapePath(file))")
-        let reply = try await http.send(.HEAD, url, headers: [("Accept-Encoding", "identity")], redirects: .sameHostOnly,
+        let reply = try await http.send("HEAD", url, headers: [("Accept-Encoding", "identity")], redirects: .sameHostOnly,
                                         purpose: .metadata)
         try http.check(reply, notFound: HubError.fileNotFound(repository: repository.description, revision: commit, file: file, url: url))
-        func invalid(_ reason: String) -> HubError { .invalidResponse(repository: repository.description, url: reply.url, reason: reason) }
+        func invalid(_ reason: String) -> HubError {
+            .invalidResponse(repository: repository.description, url: reply.url.absoluteString, reason: reason)
+        }
         guard let etag = (reply.header("X-Linked-Etag") ?? reply.header("ETag")).map(HubFileMetadata.normalizeETag), !etag.isEmpty else {
             throw invalid("no ETag header")
         }
@@ -160,13 +161,13 @@ public struct HubClient: Sendable {
             throw invalid("no X-Linked-Size or Content-Length header")
         }
         guard let repoCommit = reply.header("X-Repo-Commit") else { throw invalid("no X-Repo-Commit header") }
-        var downloadURL = reply.url
+        var downloadURL = reply.url.absoluteString
         if (300..<400).contains(reply.status), let location = reply.header("Location"),
-           let target = URL(string: location, relativeTo: URL(string: reply.url)) {
+           let target = URL(string: location, relativeTo: reply.url) {
             downloadURL = target.absoluteString
         }
         return HubFileMetadata(commit: repoCommit, etag: etag, size: size, downloadURL: downloadURL,
-                               downloadIsOnHub: downloadURL == reply.url)
+                               downloadIsOnHub: downloadURL == reply.url.absoluteString)
     }
 
     private func endpoint(_ path: String) -> String {

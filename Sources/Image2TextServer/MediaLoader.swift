@@ -1,7 +1,6 @@
-import AsyncHTTPClient
 import Foundation
 import Image2Text
-import NIOCore
+import Image2TextNetworking
 import ServiceLifecycle
 
 /// Reads a request's media in the request's own task, before it joins a batch, so that the model's thread only runs
@@ -37,25 +36,22 @@ struct MediaLoader: Sendable {
 }
 
 /// Fetches `image_url`s from allowed hosts only: http(s), no redirects (a redirect could leave the allow-list), at
-/// most the body-size limit, within the request timeout. As a service, it closes its client on graceful shutdown.
+/// most the body-size limit, within the request timeout. As a service, it closes its session on graceful shutdown.
 final class URLFetcher: Service, Sendable {
     let allowList: URLAllowList
     let maxBytes: Int
-    let timeout: Duration
-    private let client: HTTPClient
+    private let session: HTTPSession
 
     init(allowList: URLAllowList, maxBytes: Int, timeout: Duration) {
         self.allowList = allowList
         self.maxBytes = maxBytes
-        self.timeout = timeout
-        var configuration = HTTPClient.Configuration()
-        configuration.redirectConfiguration = .disallow
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let seconds = TimeInterval(timeout.components.seconds) + TimeInterval(timeout.components.attoseconds) * 1e-18
+        session = HTTPSession(idleTimeout: seconds, transferTimeout: seconds)
     }
 
     func run() async throws {
         try? await gracefulShutdown()
-        try await client.shutdown()
+        session.close()
     }
 
     func fetch(_ url: URL) async throws -> Data {
@@ -68,28 +64,22 @@ final class URLFetcher: Service, Sendable {
         func failure(_ reason: String) -> APIError {
             APIError(status: .unprocessableContent, code: "url_fetch_failed", message: "image_url \(url.absoluteString): \(reason)")
         }
+        func tooLarge(_ reason: String) -> APIError {
+            APIError(status: .contentTooLarge, code: "body_too_large", message: "image_url \(url.absoluteString): \(reason)")
+        }
         do {
-            let response = try await client.execute(HTTPClientRequest(url: url.absoluteString), timeout: .init(timeout))
-            guard response.status == .ok else { throw failure("the server answered \(response.status.code)") }
-            if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > maxBytes {
-                throw APIError(status: .contentTooLarge, code: "body_too_large", message: "image_url \(url.absoluteString): \(length) bytes exceed the limit of \(maxBytes)")
+            let response = try await session.send("GET", url)
+            guard response.status == 200 else { throw failure("the server answered \(response.status)") }
+            if let length = response.header("Content-Length").flatMap(Int.init), length > maxBytes {
+                throw tooLarge("\(length) bytes exceed the limit of \(maxBytes)")
             }
-            return Data(try await response.body.collect(upTo: maxBytes).readableBytesView)
+            return try await response.body.collect(upTo: maxBytes)
         } catch let error as APIError {
             throw error
-        } catch is NIOTooManyBytesError {
-            throw APIError(status: .contentTooLarge, code: "body_too_large", message: "image_url \(url.absoluteString): more than \(maxBytes) bytes")
+        } catch HTTPSessionError.bodyTooLarge {
+            throw tooLarge("more than \(maxBytes) bytes")
         } catch {
             throw failure(String(describing: error))
         }
-    }
-}
-
-extension TimeAmount {
-    /// `duration`, within the ±292 years a time amount holds.
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let limit = Int64.max / 1_000_000_000 - 1
-        self = .nanoseconds(max(-limit, min(limit, seconds)) * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Image2Text
+import Image2TextDatasets
 import Image2TextBenchmark
 import Image2TextKernels
 
@@ -54,7 +55,7 @@ struct BenchCommand: ParsableCommand {
         do {
             return try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: image))
         } catch {
-            throw GenerationOutput.imageProblem(error, input: Input(name: Array(image.utf8), source: .file(InputPath(image))))
+            throw GenerationOutput.imageProblem(error, input: DatasetInput(key: image, name: Array(image.utf8), source: .file(InputPath(image))))
         }
     }
 

@@ -21,12 +21,16 @@ struct CaptionCommand: AsyncParsableCommand {
             newline, tab and carriage return as \\n, \\t and \\r, other control bytes and bytes that are not \
             UTF-8 as \\xHH (printf '%b' turns them back); in JSON, "input" is the name itself (escaped the same \
             way only when it is not UTF-8). \
-            INPUT may be a directory (its images and videos, recursively), a glob pattern, a WebDataset .tar shard \
-            or - (an image on standard input). --output FILE appends the JSON lines to FILE and skips inputs it \
-            already holds (resumable; --output - prints them); --shard I/N takes every N-th input from the I-th \
-            (0 ≤ I < N). For WebDataset shards, \
-            --output-dir DIR instead writes each shard's lines to DIR/SHARD.jsonl (resumable per file), and --shard \
-            I/N then takes every N-th shard, so that each part writes whole files of its own.
+            INPUT may be a directory (its images, videos and WebDataset shards, recursively), a glob pattern, a brace \
+            range ('shards/{00000..00127}.tar'), a WebDataset .tar or .tar.gz shard (each sample an input) or - (an image \
+            on standard input); --files-from LIST adds one path per line. --output FILE appends one record per input to \
+            FILE, keyed by its path below the inputs' folder (a sample by SHARD#__key__), failures included \
+            ("status": "error"), and skips inputs it already holds however the paths are spelled (resumable; --output - \
+            prints them; --format csv or tsv); FILE.run.json records the options that shape the results and a resumed \
+            run with others is refused; FILE.stats.json marks it complete. --shard I/N takes the inputs whose key hashes \
+            to part I of N (0 ≤ I < N); --shard auto reads Slurm, Kubernetes or torchrun variables. --output-dir DIR \
+            instead writes each shard's records to DIR/SHARD.jsonl, and --shard then takes whole shards. Output schema, \
+            resuming and sharding: docs/datasets.md.
 
             Examples:
               image2text caption Fixtures/easyvqa/0.png
@@ -36,6 +40,7 @@ struct CaptionCommand: AsyncParsableCommand {
               tar -cf shard-0.tar -C Fixtures/easyvqa 0.png 5.png
               tar -cf shard-1.tar -C Fixtures/easyvqa 10.png 15.png
               image2text caption --output-dir captions --shard 1/2 'shard-*.tar'
+              SLURM_ARRAY_TASK_ID=0 SLURM_ARRAY_TASK_COUNT=2 image2text caption --shard auto -o part-0.jsonl 'shard-{0..1}.tar'
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -48,16 +53,17 @@ struct CaptionCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Dataset Options") var datasetOptions: DatasetOptions
 
-    @Argument(help: ArgumentHelp("Image or video files, directories, glob patterns, .tar shards, or - for standard input.", valueName: "INPUT"))
-    var images: [String]
+    @Argument(help: ArgumentHelp("Image or video files, directories, glob patterns, brace expressions, .tar or .tar.gz shards, or - for standard input.", valueName: "INPUT"))
+    var images: [String] = []
 
     func validate() throws {
-        try DatasetRun.validate(dataset: datasetOptions, input: inputOptions, stream: outputFlags.stream)
+        try DatasetRun.validate(dataset: datasetOptions, input: inputOptions, stream: outputFlags.stream, arguments: images)
     }
 
     func run() async throws {
+        let task = DatasetRun.Task(kind: .caption) { _ in .generate(question: nil) }
         try await DatasetRun(modelOptions: modelOptions, dataset: datasetOptions, input: inputOptions, json: outputFlags.json,
                              stream: outputFlags.stream)
-            .run(images, task: .generate(question: nil)) { try generationFlags.options(tokenizer: $0.tokenizer) }
+            .run(images, task: task, questions: .none) { try generationFlags.options(tokenizer: $0.tokenizer) }
     }
 }

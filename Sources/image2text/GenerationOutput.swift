@@ -1,5 +1,6 @@
 import Foundation
 import Image2Text
+import Image2TextDatasets
 
 /// What the commands print, and how they report a failure. Every line goes above a progress bar drawn meanwhile
 /// (``StatusLine``).
@@ -31,6 +32,11 @@ enum GenerationOutput {
         StatusLine.standardError.write("Note: \(message)\n", to: .standardError)
     }
 
+    /// Prints `Summary: counts` to standard error: what a dataset run did (``RunStats/summary``).
+    static func printSummary(_ counts: String) {
+        StatusLine.standardError.write("Summary: \(counts)\n", to: .standardError)
+    }
+
     /// Prints `Warning: message` to standard error: something asked for that has no effect (``GenerationWarning``).
     static func printWarning(_ message: String) {
         StatusLine.standardError.write("Warning: \(message)\n", to: .standardError)
@@ -38,19 +44,11 @@ enum GenerationOutput {
 
     /// The one-line problem of `input`: `NAME: problem`, the name printable (``Input/printableLabel``). Library errors
     /// name an image file by its absolute path, and data by the label it was given; that name is replaced.
-    static func imageProblem(_ error: any Error, input: Input) -> InputError {
+    static func imageProblem(_ error: any Error, input: DatasetInput) -> InputError {
         if let error = error as? InputError { return error }
         let description = String(describing: error)
         let names = [URL(fileURLWithPath: input.label).path, input.label, input.printableLabel].map { $0 + ": " }
         let problem = names.first(where: description.hasPrefix).map { String(description.dropFirst($0.count)) } ?? description
         return InputError(path: input.printableLabel, message: problem)
     }
-}
-
-/// A one-line error naming the input it concerns, printed by ArgumentParser as "Error: PATH: problem" (exit status 1).
-struct InputError: Error, CustomStringConvertible {
-    let path: String
-    let message: String
-
-    var description: String { "\(path): \(message)" }
 }

@@ -1,51 +1,45 @@
 import Foundation
 import Image2Text
+import Image2TextDatasets
 import Image2TextKernels
 
-/// Runs the CLI's inputs through the library's ``TaskRunner`` and prints each input's result or problem, in input
-/// order: the text (or best label), or with `--json` / `--output` the result's JSON line (``TaskResult``, the server's
-/// response body too). A failure whose fault is the request's ends the command (it would repeat for every input);
-/// any other is printed as the input's problem and counted.
+/// One input and the questions asked of it: one task each (nil: a caption, or a classification without a question).
+struct WorkItem {
+    let input: DatasetInput
+    let questions: [String?]
+}
+
+/// Runs the CLI's work items through the library's ``TaskRunner``, each input read and encoded once for all its
+/// questions, and hands each item's outcomes on in input order.
 struct InputRunner {
     let model: GITModel
     let options: GenerationOptions
-    /// `--json`: print each result's JSON line.
-    let json: Bool
-    /// `--stream`: print each text as it is generated.
-    var stream = false
     let input: InputOptions
-    /// Whether text lines start with the input's path.
-    var labelled = false
-    /// Where JSON lines go instead of standard output (`--output`).
-    var file: JSONLinesFile? = nil
+    /// The task of a question.
+    let task: (String?) -> TaskItem.Task
 
-    typealias Batch = [(input: Input, task: TaskItem.Task)]
+    typealias Outcomes = [Result<TaskResult, TaskFailure>]
 
-    /// Runs each batch and prints the results in input order, reporting how many inputs are done as batches finish;
-    /// returns how many failed. Several batches run side by side, one per kernel thread with single-threaded kernels:
-    /// for many images that beats splitting each product across the threads (nothing waits between products, and
-    /// each core decodes its own batch).
-    func run(_ batches: [Batch], progress: @escaping (Int) -> Void = { _ in }) async throws -> Int {
-        if stream { return try await stream(batches.joined()) }
+    /// Runs each batch and hands every item's outcomes (one per question) to `deliver`, in input order; an error
+    /// `deliver` throws stops the run and is thrown here. Several batches run side by side, one per kernel thread with
+    /// single-threaded kernels: for many images that beats splitting each product across the threads (nothing waits
+    /// between products, and each core decodes its own batch).
+    func run(_ batches: [[WorkItem]], deliver: @escaping (WorkItem, Outcomes) throws -> Void) throws {
         let runner = TaskRunner(model: model)
-        func results(_ batch: Batch) -> [Result<TaskResult, TaskFailure>] {
-            runner.run(batch.map { input.item($0.input, task: $0.task, model: model) }, options: options)
+        func outcomes(_ batch: [WorkItem]) -> [Outcomes] {
+            runner.run(batch.map { input.group($0.input, tasks: $0.questions.map(task), model: model) }, options: options)
         }
-        var failures = 0, done = 0
+        func hand(_ batch: [WorkItem], _ results: [Outcomes]) throws {
+            for (item, result) in zip(batch, results) { try deliver(item, result) }
+        }
         guard batches.count > 1, KernelThreads.available > 1 else {
-            for batch in batches {
-                failures += try report(results(batch), of: batch)
-                done += batch.count
-                progress(done)
-            }
-            return failures
+            for batch in batches { try hand(batch, outcomes(batch)) }
+            return
         }
         var stop: (any Error)?
-        let delivery = InOrderDelivery<[Result<TaskResult, TaskFailure>]> { index, outcomes in
+        let delivery = InOrderDelivery<[Outcomes]> { index, results in
             do {
-                failures += try report(outcomes, of: batches[index])
-                done += batches[index].count
-                progress(done)
+                try hand(batches[index], results)
                 return true
             } catch {
                 stop = error
@@ -54,67 +48,37 @@ struct InputRunner {
         }
         KernelThreads.run(parts: batches.count) { index in
             guard !delivery.isStopped else { return }
-            delivery.put(results(batches[index]), at: index)
+            delivery.put(outcomes(batches[index]), at: index)
         }
         if let stop { throw stop }
-        return failures
     }
 
-    /// Prints each input's result or problem; returns how many failed; throws a failure that is the request's.
-    private func report(_ outcomes: [Result<TaskResult, TaskFailure>], of batch: Batch) throws -> Int {
+    /// Prints each item's text piece by piece as it is generated (one question each); returns how many failed.
+    func stream(_ items: [WorkItem], labelled: Bool) async throws -> Int {
         var failures = 0
-        for ((item, _), outcome) in zip(batch, outcomes) {
-            switch outcome {
-            case .success(let result):
-                try print(result, input: item)
-            case .failure(let failure) where failure.fault == .request:
-                throw failure
-            case .failure(let failure):
-                GenerationOutput.printError(GenerationOutput.imageProblem(failure, input: item).description)
-                failures += 1
-            }
-        }
-        return failures
-    }
-
-    private func print(_ result: TaskResult, input: Input) throws {
-        if json || file != nil {
-            let line = try GenerationOutput.jsonLine(result)
-            if let file { file.append(line) } else { GenerationOutput.printLine(line) }
-            return
-        }
-        let texts: [String] = switch result.output {
-        case .generation(let sequences, _): sequences.map { $0.answer ?? $0.text }
-        case .classification(let ranking): [ranking[0].label]
-        }
-        for text in texts { GenerationOutput.printLine(labelled ? "\(input.printableLabel): \(text)" : text) }
-    }
-
-    /// Prints each input's text piece by piece as it is generated; returns how many failed.
-    private func stream(_ items: some Sequence<(input: Input, task: TaskItem.Task)>) async throws -> Int {
-        var failures = 0
-        func report(_ error: any Error, of item: Input) throws {
+        func report(_ error: any Error, of item: DatasetInput) throws {
             let failure = TaskFailure(error)
             if failure.fault == .request { throw failure }
             GenerationOutput.printError(GenerationOutput.imageProblem(failure, input: item).description)
             failures += 1
         }
-        for (item, task) in items {
-            guard case .generate(let question) = task else { preconditionFailure("only generation streams") }
-            let request: GenerationRequest
-            do {
-                request = try model.request(question: question, image: model.encode(InputOptions.read(item, reader: input.reader, model: model)))
-            } catch {
-                try report(error, of: item)
-                continue
-            }
-            if labelled { GenerationOutput.write("\(item.printableLabel): ") }
-            do {
-                for try await piece in model.textStream(request, options: options) { GenerationOutput.write(piece) }
-                GenerationOutput.write("\n")
-            } catch {
-                if TaskFailure(error).fault != .request { GenerationOutput.write("\n") }
-                try report(error, of: item)
+        for item in items {
+            for question in item.questions {
+                let request: GenerationRequest
+                do {
+                    request = try model.request(question: question, image: model.encode(InputOptions.read(item.input, reader: input.reader, model: model)))
+                } catch {
+                    try report(error, of: item.input)
+                    continue
+                }
+                if labelled { GenerationOutput.write("\(item.input.printableLabel): ") }
+                do {
+                    for try await piece in model.textStream(request, options: options) { GenerationOutput.write(piece) }
+                    GenerationOutput.write("\n")
+                } catch {
+                    if TaskFailure(error).fault != .request { GenerationOutput.write("\n") }
+                    try report(error, of: item.input)
+                }
             }
         }
         return failures

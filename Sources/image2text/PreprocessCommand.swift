@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Image2Text
+import Image2TextDatasets
 import Image2TextSupport
 
 /// `image2text preprocess`: the pixel values the model would see, as transformers 5.23's CLIPImageProcessor (PIL

@@ -19,7 +19,10 @@ extension CLIDatasetTests {
         let output = root.appendingPathComponent("out").path
         let run = try cli.run(["caption", "--batch-size", "2", "--output-dir", output, first, second])
         #expect(run.status == 0 && run.stdout.isEmpty, "\(run.stderr)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: output).sorted() == ["shard-000.jsonl", "shard-001.jsonl"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output).sorted() == [
+            "shard-000.jsonl", "shard-000.jsonl.run.json", "shard-000.jsonl.stats.json",
+            "shard-001.jsonl", "shard-001.jsonl.run.json", "shard-001.jsonl.stats.json",
+        ])
         let firstFile = "\(output)/shard-000.jsonl", secondFile = "\(output)/shard-001.jsonl"
         #expect(try jsonLines(firstFile).map { $0["input"] as? String } == ["\(first)#a/0.png", "\(first)#a/b/5.png"])
         #expect(try jsonLines(firstFile).map { $0["text"] as? String } == ["a red triangle", "a brown rectangle"])
@@ -44,7 +47,7 @@ extension CLIDatasetTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: secondFile)) == secondBefore)
     }
 
-    @Test("--shard I/N with --output-dir takes whole shards: every N-th shard, all of its inputs, in its own file")
+    @Test("--shard I/N with --output-dir takes whole shards by their key: all of a shard's inputs, in its own file")
     func outputDirectoryShardsWholeFiles() throws {
         let root = try makeTree()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -55,13 +58,14 @@ extension CLIDatasetTests {
         ]
         let output = root.appendingPathComponent("out").path
         let pattern = root.appendingPathComponent("shard-*.tar").path
+        // The keys shard-000.tar, shard-001.tar and shard-002.tar hash to parts 0, 1 and 0 of 2 (``ShardPart``).
         #expect(try cli.run(["caption", "--shard", "0/2", "--output-dir", output, pattern]).status == 0)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: output).sorted() == ["shard-000.jsonl", "shard-002.jsonl"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output).filter { $0.hasSuffix(".jsonl") }.sorted() == ["shard-000.jsonl", "shard-002.jsonl"])
         #expect(try jsonLines("\(output)/shard-000.jsonl").map { $0["input"] as? String } == ["\(shards[0])#a/0.png", "\(shards[0])#a/b/5.png"])
         #expect(try jsonLines("\(output)/shard-002.jsonl").map { $0["text"] as? String } == ["a brown rectangle", "a red circle"])
         #expect(try cli.run(["caption", "--shard", "1/2", "--output-dir", output, pattern]).status == 0)
         #expect(try jsonLines("\(output)/shard-001.jsonl").map { $0["input"] as? String } == ["\(shards[1])#10.png"])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: output).count == 3)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output).filter { $0.hasSuffix(".stats.json") }.count == 3)
     }
 
     @Test("--output-dir usage errors name the problem and write nothing: with --output, an input not from a .tar, two shards with one name")

@@ -84,7 +84,7 @@ import Testing
         #expect(Set(timings.keys) == ["encode_seconds", "generate_seconds", "batch_size"])
     }
 
-    @Test("--shard I/N splits the inputs; --output appends JSON lines and a second run skips what is done")
+    @Test("--shard I/N splits the inputs by key; --output appends records and a second run skips what is done")
     func shardsAndResume() throws {
         let root = try makeTree()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -94,8 +94,9 @@ import Testing
                 try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["input"] as! String
             }
         }
+        // Keys 10.png, a/0.png and a/b/5.png hash to parts 1, 0 and 0 of 2 (``ShardPart``).
         #expect(try cli.run(["caption", "--batch-size", "2", "--shard", "0/2", "--output", first, root.path]).status == 0)
-        #expect(try inputs(first) == ["\(root.path)/10.png", "\(root.path)/a/b/5.png"])
+        #expect(try inputs(first) == ["\(root.path)/a/0.png", "\(root.path)/a/b/5.png"])
         // An interrupted run leaves a partial line; the next run cuts it off and writes nothing twice.
         let handle = try #require(FileHandle(forWritingAtPath: first))
         try handle.seekToEnd()
@@ -103,9 +104,9 @@ import Testing
         try handle.close()
         let again = try cli.run(["caption", "--shard", "0/2", "--output", first, root.path])
         #expect(again.status == 0 && again.stdout.isEmpty)
-        #expect(try inputs(first) == ["\(root.path)/10.png", "\(root.path)/a/b/5.png"])
+        #expect(try inputs(first) == ["\(root.path)/a/0.png", "\(root.path)/a/b/5.png"])
         #expect(try cli.run(["caption", "--shard", "1/2", "--output", second, root.path]).status == 0)
-        #expect(try inputs(second) == ["\(root.path)/a/0.png"])
+        #expect(try inputs(second) == ["\(root.path)/10.png"])
         #expect(try cli.run(["caption", "--shard", "2/2", root.path]).status == 64)
     }
 }

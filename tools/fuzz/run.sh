@@ -16,7 +16,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 fuzz="$root/Fuzz"
 library_targets=(safetensors pytorch pickle config generation-config preprocessor-config vocab tokenizer-json
-                 tokenizer-config gif png jpeg webp bmp tiff tar)
+                 tokenizer-config gif png jpeg webp bmp tiff tar gzip-tar brace questions run-identity result-file)
 targets=("${library_targets[@]}" server)
 
 # Every module gets the address sanitizer, libFuzzer's coverage instrumentation (what -sanitize=fuzzer enables) and

@@ -99,7 +99,20 @@ public struct GenerationOption: Sendable {
         }
     }
 
-    /// The option's value in `options`, nil when unset.
+    /// The option's value in `options`, nil when unset (`early_stopping` as its word, `bad_words` as token id lists).
+    public func value(in options: GenerationOptions) -> Value? {
+        switch field {
+        case .integer(let keyPath): options[keyPath: keyPath].map { .integer($0) }
+        case .seed: options.seed.map { .unsigned($0) }
+        case .number(let keyPath): options[keyPath: keyPath].map { .number($0) }
+        case .flag(let keyPath): options[keyPath: keyPath].map { .flag($0) }
+        case .earlyStopping: options.earlyStopping.map { .word($0.rawValue) }
+        case .beamScoring: options.beamScoring.map { .word($0.rawValue) }
+        case .badWords: options.badWordsIds.map { .tokenLists($0) }
+        }
+    }
+
+    /// Whether the option is set in `options`.
     func isSet(in options: GenerationOptions) -> Bool {
         switch field {
         case .integer(let keyPath): options[keyPath: keyPath] != nil

@@ -13,44 +13,59 @@ public struct TaskRunner: Sendable {
     /// One result per item, in order. Captions and answers share `options` and are decoded as one batch; when that
     /// fails, each is decoded alone to find the input at fault. Classifications are scored one by one.
     public func run(_ items: [TaskItem], options: GenerationOptions) -> [Result<TaskResult, TaskFailure>] {
-        var results = [Result<TaskResult, TaskFailure>?](repeating: nil, count: items.count)
-        var ready: [(index: Int, request: GenerationRequest, encodeSeconds: Double)] = []
-        for (index, item) in items.enumerated() {
+        run(items.map(TaskGroup.init), options: options).map { $0[0] }
+    }
+
+    /// One result per task of each group, in order: each group's input is read and encoded once for all its tasks
+    /// (``encodeSeconds`` is that one encoding's, in each of its results); every caption and answer of the batch is
+    /// decoded together, as ``run(_:options:)-([TaskItem],_)`` does.
+    public func run(_ groups: [TaskGroup], options: GenerationOptions) -> [[Result<TaskResult, TaskFailure>]] {
+        var results = groups.map { [Result<TaskResult, TaskFailure>?](repeating: nil, count: $0.tasks.count) }
+        var ready: [(group: Int, task: Int, request: GenerationRequest, encodeSeconds: Double)] = []
+        for (groupIndex, group) in groups.enumerated() {
             let started = ContinuousClock.now
+            let image: ImageContext
             do {
-                let image = try model.encode(item.read())
-                let encodeSeconds = started.duration(to: .now).seconds
-                switch item.task {
-                case .generate(let question):
-                    var request = try model.request(question: question, image: image)
-                    request.onText = item.onText
-                    ready.append((index, request, encodeSeconds))
-                case .classify(let labels, let question):
-                    let scored = ContinuousClock.now
-                    let classification = try model.classify(image, labels: labels, question: question)
-                    let timings = TaskResult.Timings(queueSeconds: item.queueSeconds, encodeSeconds: encodeSeconds,
-                                                     generateSeconds: scored.duration(to: .now).seconds, batchSize: 1)
-                    results[index] = .success(TaskResult(input: item.name, classification: classification, timings: timings))
-                }
+                image = try model.encode(group.read())
             } catch {
-                results[index] = .failure(TaskFailure(error))
+                results[groupIndex] = group.tasks.map { _ in .failure(TaskFailure(error)) }
+                continue
+            }
+            let encodeSeconds = started.duration(to: .now).seconds
+            for (taskIndex, task) in group.tasks.enumerated() {
+                do {
+                    switch task {
+                    case .generate(let question):
+                        var request = try model.request(question: question, image: image)
+                        request.onText = group.onText
+                        ready.append((groupIndex, taskIndex, request, encodeSeconds))
+                    case .classify(let labels, let question):
+                        let scored = ContinuousClock.now
+                        let classification = try model.classify(image, labels: labels, question: question)
+                        let timings = TaskResult.Timings(queueSeconds: group.queueSeconds, encodeSeconds: encodeSeconds,
+                                                         generateSeconds: scored.duration(to: .now).seconds, batchSize: 1)
+                        results[groupIndex][taskIndex] = .success(TaskResult(input: group.name, classification: classification, timings: timings))
+                    }
+                } catch {
+                    results[groupIndex][taskIndex] = .failure(TaskFailure(error))
+                }
             }
         }
         for (index, result) in generate(ready.map(\.request), options: options).enumerated() {
-            let (itemIndex, request, encodeSeconds) = ready[index]
-            let item = items[itemIndex]
-            results[itemIndex] = result.flatMap { sequences, seconds in
-                let timings = TaskResult.Timings(queueSeconds: item.queueSeconds, encodeSeconds: encodeSeconds,
+            let (groupIndex, taskIndex, request, encodeSeconds) = ready[index]
+            let group = groups[groupIndex]
+            results[groupIndex][taskIndex] = result.flatMap { sequences, seconds in
+                let timings = TaskResult.Timings(queueSeconds: group.queueSeconds, encodeSeconds: encodeSeconds,
                                                  generateSeconds: seconds, batchSize: ready.count)
-                var generated = TaskResult(input: item.name, generated: sequences, isAnswer: request.promptIds.count > 1, timings: timings)
-                guard let alternatives = item.logProbabilityAlternatives else { return .success(generated) }
+                var generated = TaskResult(input: group.name, generated: sequences, isAnswer: request.promptIds.count > 1, timings: timings)
+                guard let alternatives = group.logProbabilityAlternatives else { return .success(generated) }
                 return Result {
                     generated.setTokenLogProbabilities(try model.tokenLogProbabilities(sequences, image: request.image, alternatives: alternatives))
                     return generated
                 }.mapError(TaskFailure.init)
             }
         }
-        return results.map { $0! }
+        return results.map { $0.map { $0! } }
     }
 
     /// The sequences of each request and the seconds they took: the batch's, or each request's own when the batch

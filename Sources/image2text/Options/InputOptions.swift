@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Image2Text
+import Image2TextDatasets
 
 /// How `caption`, `ask` and `classify` read their inputs (expanded by ``InputExpansion``): each file is an image
 /// (JPEG, PNG, GIF, WebP, BMP, TIFF) or a video (any container and codec FFmpeg decodes), told apart by its content;
@@ -22,30 +23,29 @@ struct InputOptions: ParsableArguments {
         if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
     }
 
-    /// The inputs `arguments` stand for.
-    func inputs(_ arguments: [String]) throws -> [Input] {
-        let inputs = try InputExpansion.inputs(arguments)
-        guard videoFrames else { return inputs }
-        let paths = try inputs.map { input in
-            guard case .file(let path) = input.source else {
-                throw InputError(path: input.printableLabel, message: "--video-frames takes image files, not standard input or tar members")
+    /// `--video-frames`: the files of `entries` as the frames of one input, keyed by their keys joined by spaces.
+    func videoFrames(_ entries: [InputEntry]) throws -> DatasetInput {
+        let paths = try entries.map { entry in
+            guard case .file(let path) = entry.kind else {
+                throw InputError(path: entry.printableName, message: "--video-frames takes image files, not standard input or shards")
             }
             return path
         }
-        return [Input(name: Array(paths.map(\.bytes).joined(separator: Array(" ".utf8))), source: .frames(paths))]
+        return DatasetInput(key: entries.map(\.key).joined(separator: " "), name: Array(paths.map(\.bytes).joined(separator: Array(" ".utf8))),
+                            source: .frames(paths))
     }
 
     /// How the library reads the inputs: `--frames`, `--max-pixels`, `--exif-orientation`.
     var reader: VisualReader { VisualReader(limits: media.limits, orientation: media.orientation, frames: frames) }
 
-    /// `input` as a task of the library's ``TaskRunner``, read when its batch runs.
-    func item(_ input: Input, task: TaskItem.Task, model: GITModel) -> TaskItem {
+    /// `input` with one task per question, as a group of the library's ``TaskRunner``, read when its batch runs.
+    func group(_ input: DatasetInput, tasks: [TaskItem.Task], model: GITModel) -> TaskGroup {
         let reader = reader
-        return TaskItem(name: input.label, task: task) { try Self.read(input, reader: reader, model: model) }
+        return TaskGroup(name: input.label, tasks: tasks) { try Self.read(input, reader: reader, model: model) }
     }
 
     /// Reads `input` for `model`; errors name it by its printable label.
-    static func read(_ input: Input, reader: VisualReader, model: GITModel) throws -> VisualInput {
+    static func read(_ input: DatasetInput, reader: VisualReader, model: GITModel) throws -> VisualInput {
         switch input.source {
         case .file(let path):
             return try path.withFileURL { try reader.read(.file($0), for: model) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Image2Text
+import Image2TextDatasets
 
 /// `--exif-orientation` and `--max-pixels`: how image files are read, for every subcommand that decodes them.
 struct MediaOptions: ParsableArguments {

@@ -4,21 +4,23 @@ import Foundation
 import Glibc
 #endif
 
-/// A one-line progress report on standard error (`[done/total] rate, time left`), drawn only when standard error is a
-/// terminal and there is more than one input: nothing when piped or logged. It stays on the last line
+/// A one-line progress report on standard error (`[done/total] rate, time left`, or `done, rate` when the total is
+/// not known before the end: inputs of shards read as they go), drawn only when standard error is a terminal and
+/// there may be more than one input: nothing when piped or logged. It stays on the last line
 /// (``StatusLine``): results and messages printed meanwhile go above it. When it is dropped unfinished (the command
 /// stopped with an error), it is left as it was and the next line starts below it.
 final class ProgressBar {
-    let total: Int
+    /// nil when not known in advance.
+    let total: Int?
     /// What is counted: `inputs`, or `shards` for `--output-dir`.
     let unit: String
     private let start = Date()
     private let enabled: Bool
 
-    init(total: Int, unit: String = "inputs") {
+    init(total: Int?, unit: String = "inputs") {
         self.total = total
         self.unit = unit
-        enabled = total > 1 && Self.standardErrorIsTerminal
+        enabled = (total ?? 2) > 1 && Self.standardErrorIsTerminal
     }
 
     deinit {
@@ -37,6 +39,10 @@ final class ProgressBar {
         guard enabled else { return }
         let elapsed = Date().timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        guard let total else {
+            StatusLine.standardError.show(String(format: "%d %@  %.2f %@/s", done, unit, rate, unit))
+            return
+        }
         let left = rate > 0 ? Double(total - done) / rate : 0
         let bar = Self.bar(filled: total > 0 ? 30 * done / total : 30)
         StatusLine.standardError.show(String(format: "[%@] %d/%d  %.2f %@/s  %.0f s left", bar, done, total, rate, unit, left))

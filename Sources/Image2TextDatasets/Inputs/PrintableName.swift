@@ -2,8 +2,8 @@
 /// `\\`; newline, tab and carriage return `\n`, `\t` and `\r`; any other control byte (below 0x20, and 0x7F) and every
 /// byte that is not part of valid UTF-8 `\xHH`. Other text is printed as it is. These are the escapes of C and of
 /// Python's `repr` of bytes, which `printf '%b'` turns back into the name.
-enum PrintableName {
-    static func escaped(_ bytes: some Collection<UInt8>) -> String {
+package enum PrintableName {
+    package static func escaped(_ bytes: some Collection<UInt8>) -> String {
         var text = ""
         var rest = bytes[...]
         while !rest.isEmpty {
@@ -26,6 +26,12 @@ enum PrintableName {
             rest = rest.dropFirst(valid)
         }
         return text
+    }
+
+    /// How a name is written where text must be valid UTF-8 (JSON lines, keys): the name itself, or its escaped form
+    /// when it is not UTF-8.
+    package static func label(_ bytes: some Collection<UInt8>) -> String {
+        String(validating: bytes, as: UTF8.self) ?? escaped(bytes)
     }
 
     private static func hex(_ byte: UInt8) -> String {
