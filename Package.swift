@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "Image2TextServer",
             dependencies: [
-                "Image2Text", "Image2TextKernels", "Image2TextNetworking",
+                "Image2Text", "Image2TextKernels", "Image2TextNetworking", "Image2TextSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "Image2TextServerTests",
             dependencies: [
-                "Image2TextServer", "Image2Text", "Image2TextTestSupport",
+                "Image2TextServer", "Image2Text", "Image2TextKernels", "Image2TextTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

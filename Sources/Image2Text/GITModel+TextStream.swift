@@ -9,20 +9,12 @@ extension GITModel {
         AsyncThrowingStream { continuation in
             let task = Task.detached { [self] in
                 do {
-                    guard var search = try search(for: request, settings: decodingSettings(options)) as? TokenSearch else {
-                        throw GenerationError.invalidOption("num_beams", reason: "streaming decodes one sequence; beam search cannot stream")
-                    }
-                    guard search.settings.returnSequences == 1 else {
-                        throw GenerationError.invalidOption("num_return_sequences", reason: "streaming decodes one sequence")
-                    }
-                    var text = TextDeltaDecoder(tokenizer: tokenizer)
-                    search.onToken = { token in
+                    var streamed = request
+                    streamed.onText = { piece in
                         try Task.checkCancellation()
-                        if let piece = try text.append(token) { continuation.yield(piece) }
+                        continuation.yield(piece)
                     }
-                    var searches: [any DecodingSearch] = [search]
-                    try DecodingLoop(decoder: decoder).run(&searches, images: [request.image])
-                    if let piece = try text.finish() { continuation.yield(piece) }
+                    _ = try generate([streamed], options: options)
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)

@@ -181,7 +181,15 @@ public final class GITModel: Sendable {
         let limits = try settings.limits(promptLength: prompt.count, maxPositions: configuration.maxPositionEmbeddings)
         switch settings.strategy {
         case .greedy, .sample:
-            return TokenSearch(prompt: prompt, limits: limits, settings: settings)
+            let textStream = try request.onText.map { emit in
+                guard settings.returnSequences == 1 else {
+                    throw GenerationError.invalidOption("num_return_sequences", reason: "streaming decodes one sequence")
+                }
+                return TokenSearch.TextStream(decoder: TextDeltaDecoder(tokenizer: tokenizer), emit: emit)
+            }
+            return TokenSearch(prompt: prompt, limits: limits, settings: settings, textStream: textStream)
+        case .beam where request.onText != nil:
+            throw GenerationError.invalidOption("num_beams", reason: "streaming decodes one sequence; beam search cannot stream")
         case .beam(let beams, _) where settings.scoring == .paper:
             return PaperBeamSearch(prompt: prompt, beams: beams, limits: limits, settings: settings)
         case .beam(let beams, let sampled):
@@ -211,7 +219,7 @@ public final class GITModel: Sendable {
     }
 
     /// The end-of-sequence ids: the generation config's, else config.json's.
-    var endOfSequence: [Int] { generationConfig.eosTokenIds ?? configuration.eosTokenIds }
+    public var endOfSequence: [Int] { generationConfig.eosTokenIds ?? configuration.eosTokenIds }
 
     /// The first prompt token, `[CLS]` (`bos_token_id`; the generation config has it from config.json if it lacks it).
     var promptStart: Int { generationConfig.bosTokenId ?? configuration.bosTokenId }

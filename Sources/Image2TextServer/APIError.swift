@@ -3,12 +3,15 @@ import HTTPTypes
 import Hummingbird
 import Image2Text
 
-/// Why a request got no result: an HTTP status, a stable machine-readable code, and a message naming the field, file
-/// or limit at fault. Sent as `{"error": {"code": …, "message": …}}`.
+/// Why a request got no result: an HTTP status, a stable machine-readable code, a message naming the field, file or
+/// limit at fault, and the field itself when one is. Sent on every route in OpenAI's error shape, which OpenAI's
+/// clients read: `{"error": {"message": …, "type": …, "param": … or null, "code": …}}`.
 struct APIError: Error, HTTPResponseError, CustomStringConvertible {
     let status: HTTPResponse.Status
     let code: String
     let message: String
+    /// The request field at fault, if one is.
+    var param: String? = nil
     /// Seconds after which a retry may succeed (429, 503).
     var retryAfter: Int? = nil
     /// The methods the path takes (405).
@@ -23,18 +26,32 @@ struct APIError: Error, HTTPResponseError, CustomStringConvertible {
         return fields
     }
 
+    /// OpenAI's error types: `invalid_request_error` for the client's faults (4xx), `server_error` for the server's.
+    var type: String { status.code < 500 ? "invalid_request_error" : "server_error" }
+
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try JSONResponse.encode(Body(error: .init(code: code, message: message)), status: status)
+        var response = try JSONResponse.encode(Body(error: self), status: status)
         response.headers.append(contentsOf: headers)
         return response
     }
 
     private struct Body: Encodable {
-        struct Detail: Encodable {
-            let code: String
-            let message: String
-        }
-        let error: Detail
+        let error: APIError
+    }
+}
+
+extension APIError: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case message, type, param, code
+    }
+
+    /// `param` is written as `null` when there is none, as OpenAI does.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(message, forKey: .message)
+        try container.encode(type, forKey: .type)
+        try container.encode(param, forKey: .param)
+        try container.encode(code, forKey: .code)
     }
 }
 
@@ -81,7 +98,7 @@ extension APIError {
         case let error as APIError:
             return error
         case let error as FieldError:
-            return APIError(status: .badRequest, code: "invalid_field", message: error.description)
+            return APIError(status: .badRequest, code: "invalid_field", message: error.description, param: error.field)
         default:
             let failure = TaskFailure(error)
             let status: HTTPResponse.Status = switch failure.fault {
@@ -89,7 +106,9 @@ extension APIError {
             case .input: failure.code == "too_many_pixels" ? .contentTooLarge : .unprocessableContent
             case .server: .internalServerError
             }
-            return APIError(status: status, code: failure.code, message: failure.message)
+            var param: String? = nil
+            if case GenerationError.invalidOption(let name, _) = error { param = name }
+            return APIError(status: status, code: failure.code, message: failure.message, param: param)
         }
     }
 }

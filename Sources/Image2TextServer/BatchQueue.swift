@@ -8,15 +8,22 @@ import Image2Text
 final class PendingJob: @unchecked Sendable {
     let request: InferenceRequest
     let media: VisualInput
+    /// The generated text in pieces as it is decided (a streamed chat completion; ``TaskItem/onText``).
+    let onText: (@Sendable (String) -> Void)?
+    /// Alternatives per token when the result should carry its tokens' log-probabilities.
+    let logProbabilityAlternatives: Int?
     let enqueued = ContinuousClock.now
 
     private let lock = NSLock()
     private var result: Result<TaskResult, any Error>?
     private var continuation: CheckedContinuation<TaskResult, any Error>?
 
-    init(request: InferenceRequest, media: VisualInput) {
+    init(request: InferenceRequest, media: VisualInput, onText: (@Sendable (String) -> Void)? = nil,
+         logProbabilityAlternatives: Int? = nil) {
         self.request = request
         self.media = media
+        self.onText = onText
+        self.logProbabilityAlternatives = logProbabilityAlternatives
     }
 
     /// The generation options of a caption or answer; nil for classification, which runs alone.

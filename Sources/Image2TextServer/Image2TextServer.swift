@@ -11,7 +11,10 @@ import ServiceLifecycle
 ///
 /// - `POST /v1/caption`, `/v1/answer`, `/v1/classify`: an image or video as `multipart/form-data`, as base64 in a
 ///   JSON object, or as the raw body with the other fields in the query string (see ``InferenceRequest``);
+/// - `POST /v1/chat/completions` and `GET /v1/models`: OpenAI's API (``ChatCompletionRequest``);
 /// - `GET /health`, `GET /metrics` (Prometheus), `GET /openapi.json`.
+///
+/// With an API key every route but `/health` needs `Authorization: Bearer KEY`; with CORS origins browsers may call it.
 ///
 /// Concurrent captions and answers with the same generation options are decoded together (``BatchQueue``). Run it as
 /// a `Service`: graceful shutdown stops accepting connections, then finishes every request already accepted.
@@ -77,6 +80,8 @@ struct RequestHandler: Sendable {
     let metrics: ServerMetrics
     let loader: MediaLoader
     let admission: Admission
+    /// When the server was built (Unix seconds): the model's `created` in `GET /v1/models`.
+    let started = Int(Date().timeIntervalSince1970)
 
     init(model: GITModel, configuration: ServerConfiguration, queue: BatchQueue, metrics: ServerMetrics, loader: MediaLoader) {
         self.model = model
@@ -87,16 +92,40 @@ struct RequestHandler: Sendable {
         admission = Admission(limit: configuration.maxConcurrentRequests)
     }
 
+    /// The model's name in chat completions and `GET /v1/models`.
+    var modelName: String { configuration.modelName ?? model.directory.lastPathComponent }
+
+    static let chatCompletionsPath = "/v1/chat/completions"
+    static let modelsPath = "/v1/models"
+
     /// Every route's path and method.
     static let routes: [(path: String, method: HTTPRequest.Method)] =
-        Endpoint.allCases.map { ($0.path, .post) } + ["/health", "/metrics", "/openapi.json"].map { ($0, .get) }
+        (Endpoint.allCases.map(\.path) + [chatCompletionsPath]).map { ($0, .post) }
+            + ["/health", "/metrics", "/openapi.json", modelsPath].map { ($0, .get) }
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ObservingMiddleware(metrics: metrics))
+        if let origin = configuration.corsOrigin {
+            // Before the key check: a browser's preflight request carries no key.
+            router.add(middleware: CORSMiddleware(
+                allowOrigin: origin == "*" ? .all : .custom(origin),
+                allowHeaders: [.accept, .authorization, .contentType, .origin],
+                allowMethods: [.get, .post, .options],
+                exposedHeaders: [ChatCompletionsRoute.ignoredFieldsHeader, ChatCompletionsRoute.warningsHeader]))
+        }
         router.add(middleware: UnroutedRequestMiddleware(routes: Self.routes))
+        if let key = configuration.apiKey { router.add(middleware: APIKeyMiddleware(key: key)) }
         for endpoint in Endpoint.allCases {
-            router.post(RouterPath(endpoint.path)) { request, _ in try await respond(to: request, endpoint: endpoint) }
+            router.post(RouterPath(endpoint.path)) { request, _ in
+                try await respond(to: request) { body, _ in try await run(endpoint, fields: fields(of: request, body: body)) }
+            }
+        }
+        router.post(RouterPath(Self.chatCompletionsPath)) { request, _ in
+            try await respond(to: request) { body, deadline in try await chatCompletion(request, body: body, deadline: deadline) }
+        }
+        router.get(RouterPath(Self.modelsPath)) { _, _ in
+            try JSONResponse.encode(ModelList(model: model, name: modelName, loaded: started))
         }
         router.get("/health") { _, _ in
             try JSONResponse.encode(HealthResponse(status: "ok", model: model.directory.lastPathComponent,
@@ -113,38 +142,66 @@ struct RequestHandler: Sendable {
         return router
     }
 
-    /// Admits the request, then reads, decodes, queues and answers it within the request timeout.
-    private func respond(to request: Request, endpoint: Endpoint) async throws -> Response {
+    /// How `respond` hands over a request's reply.
+    enum Reply: Sendable {
+        /// The whole reply; the request is done.
+        case complete(Response)
+        /// A reply whose body is still being written: it holds the request's admission until it calls
+        /// ``Admission/leave()`` and keeps to the request's deadline itself.
+        case streaming(Response)
+    }
+
+    /// Admits the request, then reads its body and runs `work` on it, all within the request timeout.
+    func respond(to request: Request, _ work: @escaping @Sendable (ByteBuffer, _ deadline: ContinuousClock.Instant) async throws -> Reply)
+        async throws -> Response {
         guard admission.enter() else { throw APIError.tooManyRequests(limit: configuration.maxConcurrentRequests) }
-        defer { admission.leave() }
+        let deadline = ContinuousClock.now + configuration.requestTimeout
+        var streaming = false
+        defer { if !streaming { admission.leave() } }
         let uploaded = Flag()
         let timeout = configuration.requestTimeout.seconds
         do {
-            return try await withDeadline(configuration.requestTimeout) {
+            let reply = try await withDeadline(configuration.requestTimeout) {
                 let body = try await readBody(request)
                 uploaded.set()
-                return try await run(endpoint, fields: fields(of: request, body: body))
+                return try await work(body, deadline)
             } onTimeout: {
                 uploaded.isSet ? APIError.timeout(seconds: timeout) : APIError.uploadTimeout(seconds: timeout)
+            }
+            switch reply {
+            case .complete(let response): return response
+            case .streaming(let response):
+                streaming = true
+                return response
             }
         } catch {
             throw APIError.from(error)
         }
     }
 
-    private func run(_ endpoint: Endpoint, fields: RequestFields) async throws -> Response {
+    private func run(_ endpoint: Endpoint, fields: RequestFields) async throws -> Reply {
         let inference = try InferenceRequest(endpoint: endpoint, fields: fields, defaults: configuration.defaultOptions, model: model)
         let job = PendingJob(request: inference, media: try await loader.load(inference))
+        var result = try await run(job)
+        result.warnings = inference.warnings
+        return .complete(try JSONResponse.encode(result))
+    }
+
+    /// Queues `job` and waits for its result.
+    func run(_ job: PendingJob) async throws -> TaskResult {
         try Task.checkCancellation()
         try queue.enqueue(job)
-        var result = try await withTaskCancellationHandler {
+        return try await outcome(of: job)
+    }
+
+    /// Waits for the result of a queued job; cancelled, the job leaves the queue.
+    func outcome(of job: PendingJob) async throws -> TaskResult {
+        try await withTaskCancellationHandler {
             try await job.outcome()
         } onCancel: {
             job.finish(.failure(CancellationError()))
             queue.remove(job)
         }
-        result.warnings = inference.warnings
-        return try JSONResponse.encode(result)
     }
 
     /// The body, up to the size limit; a declared length over the limit is refused before reading any of it.

@@ -16,6 +16,30 @@ enum MediaSource: Sendable {
     case bytes(Data, name: String)
     /// An `image_url` to fetch (only when the server's allow-list is set).
     case url(URL)
+    /// The frames of one video, each an image (a chat completion's several images).
+    case frames([MediaSource])
+
+    /// What an `image_url` names: the bytes of a base64 `data:` URI, read as they are (no fetch, whatever the
+    /// allow-list), or a URL to fetch. `field` names it in errors.
+    init(imageURL: String, field: String) throws {
+        if imageURL.prefix(5).lowercased() == "data:" {
+            let data = try RequestFields.decodeBase64(imageURL, field: field)
+            guard !data.isEmpty else { throw FieldError(field, "is empty") }
+            self = .bytes(data, name: field)
+        } else {
+            guard let url = URL(string: imageURL), url.host != nil else { throw FieldError(field, "is not a URL") }
+            self = .url(url)
+        }
+    }
+
+    /// How results and errors name it: the field it came in, or the URL.
+    var name: String {
+        switch self {
+        case .bytes(_, let name): name
+        case .url(let url): url.absoluteString
+        case .frames(let frames): frames.map(\.name).joined(separator: " ")
+        }
+    }
 }
 
 /// One parsed `/v1` request: its media and what to do with it.
@@ -37,12 +61,7 @@ struct InferenceRequest: Sendable {
     let media: MediaSource
     let task: Task
     /// How the result names the media: the field it came in, or the URL.
-    var inputName: String {
-        switch media {
-        case .bytes(_, let name): name
-        case .url(let url): url.absoluteString
-        }
-    }
+    var inputName: String { media.name }
     /// Video frames to sample (default: the checkpoint's frame count).
     let frames: Int?
     let orientation: ImageOrientation
@@ -106,14 +125,8 @@ extension InferenceRequest {
         let url = try fields.string("image_url")
         let named = try ["image", "video"].compactMap { name in try fields.bytes(name).map { (name, $0) } }
         switch (named.count, url) {
-        case (0, let url?) where url.prefix(5).lowercased() == "data:":
-            // A data: URI carries the media itself: no fetch, whatever the allow-list.
-            let data = try RequestFields.decodeBase64(url, field: "image_url")
-            guard !data.isEmpty else { throw FieldError("image_url", "is empty") }
-            return .bytes(data, name: "image_url")
         case (0, let url?):
-            guard let parsed = URL(string: url), parsed.host != nil else { throw FieldError("image_url", "is not a URL") }
-            return .url(parsed)
+            return try MediaSource(imageURL: url, field: "image_url")
         case (1, nil):
             guard !named[0].1.isEmpty else { throw FieldError(named[0].0, "is empty") }
             return .bytes(named[0].1, name: named[0].0)
@@ -125,7 +138,7 @@ extension InferenceRequest {
     }
 
     /// `defaults` with the request's generation fields, read by ``GenerationOption/all``, set over them.
-    private static func generationOptions(
+    static func generationOptions(
         _ fields: inout RequestFields, defaults: GenerationOptions, tokenizer: BertTokenizer
     ) throws -> GenerationOptions {
         var options = defaults

@@ -13,15 +13,24 @@ struct MediaLoader: Sendable {
 
     func load(_ request: InferenceRequest) async throws -> VisualInput {
         let reader = VisualReader(limits: limits, orientation: request.orientation, frames: request.frames)
-        switch request.media {
+        return try reader.read(try await source(request.media), for: model)
+    }
+
+    /// The bytes of `media`, fetched if it is a URL.
+    private func source(_ media: MediaSource) async throws -> VisualSource {
+        switch media {
         case .bytes(let data, let name):
-            return try reader.read(.bytes(data, name: name), for: model)
+            return .bytes(data, name: name)
         case .url(let url):
             guard let fetcher else {
                 throw APIError(status: .badRequest, code: "url_fetching_disabled",
                                message: "image_url: this server does not fetch URLs (start it with --allow-url-host)")
             }
-            return try reader.read(.bytes(try await fetcher.fetch(url), name: url.absoluteString), for: model)
+            return .bytes(try await fetcher.fetch(url), name: url.absoluteString)
+        case .frames(let frames):
+            var sources: [VisualSource] = []
+            for frame in frames { sources.append(try await source(frame)) }
+            return .frames(sources)
         }
     }
 }

@@ -57,7 +57,8 @@ final class ModelWorker: Service, Sendable {
             let queueSeconds = job.enqueued.duration(to: started).seconds
             metrics.queueWait(queueSeconds)
             let media = job.media
-            return TaskItem(name: job.request.inputName, task: job.request.task.item, queueSeconds: queueSeconds) { media }
+            return TaskItem(name: job.request.inputName, task: job.request.task.item, queueSeconds: queueSeconds, onText: job.onText,
+                            logProbabilityAlternatives: job.logProbabilityAlternatives) { media }
         }
         let results = TaskRunner(model: model).run(items, options: jobs[0].batchOptions ?? GenerationOptions())
         for (job, result) in zip(jobs, results) { job.finish(result.mapError { $0 }) }

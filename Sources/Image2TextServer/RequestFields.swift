@@ -21,8 +21,10 @@ struct RequestFields {
         case repeated([Value])
         /// A file part, raw body bytes, or a text part that is not UTF-8.
         case bytes(Data)
-        /// JSON `null`, an object, or anything else no field takes.
-        case other
+        /// A JSON object (the messages of a chat completion).
+        case object([String: Value])
+        /// JSON `null`.
+        case null
     }
 
     private var values: [String: Value]
@@ -33,6 +35,18 @@ struct RequestFields {
 
     /// The names still unread, sorted.
     var unreadNames: [String] { values.keys.sorted() }
+
+    /// Forgets the fields given as JSON `null`: OpenAI's clients send null for a field not given.
+    mutating func removeNulls() {
+        values = values.filter { if case .null = $0.value { false } else { true } }
+    }
+
+    /// Moves the value of `name` to `newName` (an OpenAI name to transformers'); both given is refused by name.
+    mutating func rename(_ name: String, to newName: String) throws {
+        guard let value = values.removeValue(forKey: name) else { return }
+        guard values[newName] == nil else { throw FieldError(name, "and \(newName) are the same option: give one") }
+        values[newName] = value
+    }
 
     /// The value of `name`, taken out; a name given several times is refused, since only lists may repeat.
     mutating func take(_ name: String) throws -> Value? {
@@ -206,14 +220,14 @@ extension RequestFields {
     }
 
     /// Any JSON value, as a field ``Value``.
-    private struct JSONValue: Decodable {
+    struct JSONValue: Decodable {
         let value: Value
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             // JSONDecoder refuses a number as Bool and a boolean as Double, so the order only matters for null.
             if container.decodeNil() {
-                value = .other
+                value = .null
             } else if let bool = try? container.decode(Bool.self) {
                 value = .bool(bool)
             } else if let number = try? container.decode(Int.self) {
@@ -227,7 +241,7 @@ extension RequestFields {
             } else if let list = try? container.decode([JSONValue].self) {
                 value = .list(list.map(\.value))
             } else {
-                value = .other
+                value = .object(try container.decode([String: JSONValue].self).mapValues(\.value))
             }
         }
     }

@@ -32,11 +32,25 @@ public struct ServerConfiguration: Sendable {
     public var urlAllowList: URLAllowList?
     /// Generation options every request starts from; a request's own fields override them.
     public var defaultOptions: GenerationOptions
+    /// The key every request but `GET /health` must carry as `Authorization: Bearer KEY`; nil lets every request in.
+    public var apiKey: String?
+    /// The origin (`https://app.example.com`) browsers may call the server from (CORS); `*` allows any. Nil: no CORS
+    /// headers, so browsers keep pages of other origins from reading the replies.
+    public var corsOrigin: String?
+    /// The model's name in chat completions and `GET /v1/models` (the hub repository, say); nil: its folder's name.
+    public var modelName: String?
+    /// Most stop strings a chat completion may give, as OpenAI allows.
+    public static let maximumStopStrings = 4
+    /// Most characters in one stop string.
+    public static let maximumStopStringLength = 1000
+    /// Most alternatives per token a chat completion's `top_logprobs` may ask for, as OpenAI allows.
+    public static let maximumTopLogprobs = 20
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBatchSize: Int = 8,
                 maxBatchWait: Duration = .milliseconds(10), maxBodyBytes: Int = 20_000_000,
                 maxPixels: Int = defaultMaxPixels, maxConcurrentRequests: Int = 64, requestTimeout: Duration = .seconds(60),
-                urlAllowList: URLAllowList? = nil, defaultOptions: GenerationOptions = .init()) {
+                urlAllowList: URLAllowList? = nil, defaultOptions: GenerationOptions = .init(), apiKey: String? = nil,
+                corsOrigin: String? = nil, modelName: String? = nil) {
         self.host = host
         self.port = port
         self.maxBatchSize = maxBatchSize
@@ -47,6 +61,9 @@ public struct ServerConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.urlAllowList = urlAllowList
         self.defaultOptions = defaultOptions
+        self.apiKey = apiKey
+        self.corsOrigin = corsOrigin
+        self.modelName = modelName
     }
 }
 

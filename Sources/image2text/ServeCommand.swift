@@ -9,9 +9,11 @@ import ServiceLifecycle
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve captions, answers and classifications over HTTP.",
+        abstract: "Serve captions, answers and classifications over HTTP, and OpenAI's chat completions API.",
         discussion: """
-            Loads the model once and serves POST /v1/caption, /v1/answer and /v1/classify (an image or video as \
+            Loads the model once and serves OpenAI's POST /v1/chat/completions (one user message with image_url parts \
+            and at most one text part, the question; streaming, n, stop, logprobs; see docs/server.md) and GET \
+            /v1/models, and POST /v1/caption, /v1/answer and /v1/classify (an image or video as \
             multipart/form-data field image or video, as base64 in a JSON object, or as the raw body with the other \
             fields in the query string; generation fields have transformers' names, e.g. max_new_tokens, num_beams), \
             GET /health, GET /metrics (Prometheus) and GET /openapi.json. Concurrent captions and answers with the \
@@ -26,6 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
 
             Examples:
               image2text serve --port 8080
+              IMAGE2TEXT_API_KEY=secret image2text serve --host 0.0.0.0 --cors-origin https://app.example.com
               image2text serve --model microsoft/git-base-coco --max-batch-size 16 --num-beams 4
               curl -F image=@Fixtures/easyvqa/0.png localhost:8080/v1/caption
               curl -F image=@Fixtures/easyvqa/0.png -F question="what shape is in the image?" localhost:8080/v1/answer
@@ -76,6 +79,17 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "HOST"))
     var allowUrlHost: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Require Authorization: Bearer KEY on every route but /health (default: $\(Self.apiKeyVariable); none lets every request in).",
+        valueName: "KEY"))
+    var apiKey: String?
+
+    static let apiKeyVariable = "IMAGE2TEXT_API_KEY"
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Let browser pages from this origin (https://app.example.com, or * for any) call the server (CORS).", valueName: "ORIGIN"))
+    var corsOrigin: String?
+
     @Option(name: .long, help: ArgumentHelp("Least severe log level: trace, debug, info, notice, warning, error, critical.", valueName: "LEVEL"))
     var logLevel = "info"
 
@@ -99,7 +113,14 @@ struct ServeCommand: AsyncParsableCommand {
         guard requestTimeout > 0, requestTimeout <= Self.maximumRequestTimeout else {
             throw ValidationError("--request-timeout must be more than 0 and at most \(Int(Self.maximumRequestTimeout)) seconds")
         }
+        if apiKey?.isEmpty == true { throw ValidationError("--api-key must not be empty") }
+        if corsOrigin?.isEmpty == true { throw ValidationError("--cors-origin must not be empty") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \"\(logLevel)\"") }
+    }
+
+    /// How chat completions name the model: the hub repository, else the folder's name.
+    private var modelName: String? {
+        if case .hub(let repository, _) = modelOptions.location.reference { "\(repository)" } else { nil }
     }
 
     func run() async throws {
@@ -120,7 +141,9 @@ struct ServeCommand: AsyncParsableCommand {
             maxBodyBytes: Int(maxBodyMb * 1_000_000), maxPixels: maxPixels, maxConcurrentRequests: maxConcurrentRequests,
             requestTimeout: .milliseconds(Int(requestTimeout * 1000)),
             urlAllowList: allowUrlHost.isEmpty ? nil : URLAllowList(allowUrlHost),
-            defaultOptions: defaultOptions)
+            defaultOptions: defaultOptions,
+            apiKey: apiKey ?? ProcessInfo.processInfo.environment[Self.apiKeyVariable].flatMap { $0.isEmpty ? nil : $0 },
+            corsOrigin: corsOrigin, modelName: modelName)
         try configuration.validate(for: model)
         // With a caption's prompt: the warnings of longer prompts come with each answer.
         for warning in try model.warnings(defaultOptions, promptLength: model.prompt(question: nil).count) {

@@ -24,6 +24,19 @@ import Image2TextTestSupport
         }
     }
 
+    /// The chat completion's schema lists every field the route reads, with the bounds it reads them with.
+    @Test func chatCompletionSchemaListsTheFieldsRead() throws {
+        let properties = schema("ChatCompletionRequest")["properties"] as! [String: [String: Any]]
+        #expect(Set(properties.keys) == Set(ChatCompletionRequest.fieldNames))
+        #expect(properties["n"]?["maximum"] as? Int == ServerConfiguration.maximumBeams)
+        #expect(properties["top_logprobs"]?["maximum"] as? Int == ServerConfiguration.maximumTopLogprobs)
+        let stop = try #require((properties["stop"]?["oneOf"] as? [[String: Any]])?.last)
+        #expect(stop["maxItems"] as? Int == ServerConfiguration.maximumStopStrings)
+        #expect((stop["items"] as? [String: Any])?["maxLength"] as? Int == ServerConfiguration.maximumStopStringLength)
+        let messages = try #require(properties["messages"])
+        #expect(messages["maxItems"] as? Int == 1)
+    }
+
     /// The documented bounds are those the server reads the fields with: an integer field's minimum and maximum are
     /// its range (`seed`: any UInt64), and at most ``ServerConfiguration/maximumLabels`` labels.
     @Test func fieldBoundsAreTheServers() throws {

@@ -11,7 +11,8 @@ private enum Demo {
 /// byte picks the body form, the second the endpoint:
 /// - JSON: the rest is the body;
 /// - multipart: the rest's first line is the boundary, what follows the body;
-/// - raw media: the rest's first line is the query string, what follows the body.
+/// - raw media: the rest's first line is the query string, what follows the body;
+/// - a chat completion (`/v1/chat/completions`, whatever the second byte): the rest is the JSON body.
 func fuzzServer(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let input = FuzzInput.bytes(start, count)
     guard input.count >= 2 else { return -1 }
@@ -21,7 +22,11 @@ func fuzzServer(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let afterLine = ByteBuffer(bytes: rest.dropFirst(line.count + 1))
     ErrorOracle.expect([APIError.self, FieldError.self, GenerationError.self]) {
         let fields: RequestFields
-        switch input[0] % 3 {
+        if input[0] % 4 == 3 {
+            _ = try ChatCompletionRequest(fields: RequestFields.json(ByteBuffer(bytes: rest)), defaults: GenerationOptions(), model: Demo.model)
+            return
+        }
+        switch input[0] % 4 {
         case 0:
             fields = try RequestFields.json(ByteBuffer(bytes: rest))
         case 1:

@@ -31,9 +31,14 @@ public struct GenerationResult: Sendable, Equatable {
 public struct GenerationRequest: Sendable {
     public var promptIds: [Int]
     public var image: ImageContext
+    /// Called, on the decoding thread, with pieces of the generated text as they are decided (joined, they equal the
+    /// result's ``GenerationResult/generatedText``). Only greedy decoding and sampling of one sequence stream; other
+    /// options are refused. An error it throws stops the whole batch with that error.
+    public var onText: (@Sendable (String) throws -> Void)?
 
-    public init(promptIds: [Int], image: ImageContext) {
+    public init(promptIds: [Int], image: ImageContext, onText: (@Sendable (String) throws -> Void)? = nil) {
         self.promptIds = promptIds
         self.image = image
+        self.onText = onText
     }
 }

@@ -15,12 +15,18 @@ struct TokenSearch: DecodingSearch {
     private var finishReasons: [GenerationResult.FinishReason?]
     /// Sequence indices of the rows fed in the next step.
     private var rows: [Int]
-    /// Called with each token appended to the first sequence (streaming).
-    var onToken: ((Int) throws -> Void)?
+    private var textStream: TextStream?
 
-    init(prompt: [Int], limits: LengthLimits, settings: DecodingSettings) {
+    /// The first sequence's text, released as it is decided (``GenerationRequest/onText``).
+    struct TextStream {
+        var decoder: TextDeltaDecoder
+        let emit: (String) throws -> Void
+    }
+
+    init(prompt: [Int], limits: LengthLimits, settings: DecodingSettings, textStream: TextStream? = nil) {
         self.limits = limits
         self.settings = settings
+        self.textStream = textStream
         random = SeededGenerator(seed: settings.seed)
         let count = settings.returnSequences
         sequences = Array(repeating: prompt, count: count)
@@ -55,7 +61,6 @@ struct TokenSearch: DecodingSearch {
             }
             logProbabilities[sequence] += logSoftmax(scores)[token]
             sequences[sequence].append(token)
-            if sequence == 0 { try onToken?(token) }
             if settings.endOfSequence.contains(token) {
                 finishReasons[sequence] = .endOfSequence
             } else if sequences[sequence].count >= limits.maxLength {
@@ -64,8 +69,16 @@ struct TokenSearch: DecodingSearch {
                 rows.append(sequence)
                 parents.append(row)
             }
+            if sequence == 0 { try stream(token, finished: finishReasons[0] != nil) }
         }
         return parents
+    }
+
+    private mutating func stream(_ token: Int, finished: Bool) throws {
+        guard var stream = textStream else { return }
+        if let piece = try stream.decoder.append(token) { try stream.emit(piece) }
+        if finished, let piece = try stream.decoder.finish() { try stream.emit(piece) }
+        textStream = stream
     }
 
     var results: [SearchResult] {

@@ -23,9 +23,7 @@ public struct CLIPImageProcessor: Sendable {
             }
             image = PillowResample.resize(image, width: width, height: height, filter: configuration.resample)
         }
-        let (height, width) =
-            configuration.doCenterCrop
-            ? (configuration.cropSize.height, configuration.cropSize.width) : (image.height, image.width)
+        let (height, width) = croppedSize(height: image.height, width: image.width)
         // `center_crop` in transformers' image_transforms.py: floor offsets; outside the image (when the crop is
         // larger) the result is zero, which is what its padding branch produces.
         let top = Self.floorHalf(image.height - height)
@@ -51,6 +49,16 @@ public struct CLIPImageProcessor: Sendable {
             }
         }
         return PixelValues(shape: [3, height, width], values: values)
+    }
+
+    /// The (height, width) of the pixel values of an image of this size.
+    public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
+        let resized = configuration.doResize ? Self.resizedSize(height: height, width: width, target: configuration.size) : (height, width)
+        return croppedSize(height: resized.0, width: resized.1)
+    }
+
+    private func croppedSize(height: Int, width: Int) -> (height: Int, width: Int) {
+        configuration.doCenterCrop ? (configuration.cropSize.height, configuration.cropSize.width) : (height, width)
     }
 
     /// transformers' output size for `size` (`get_resize_output_image_size` and `get_size_with_aspect_ratio`), as

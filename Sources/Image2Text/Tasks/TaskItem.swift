@@ -15,11 +15,21 @@ public struct TaskItem: Sendable {
     public var read: @Sendable () throws -> VisualInput
     /// Seconds the input waited before its batch started (the server's queue).
     public var queueSeconds: Double?
+    /// A generation's text in pieces as it is decided (``GenerationRequest/onText``, greedy decoding or sampling of one
+    /// sequence), on the decoding thread. When the batch fails and each input is decoded alone to find the one at
+    /// fault, the input is decoded again without streaming: the result then holds the whole text.
+    public var onText: (@Sendable (String) -> Void)?
+    /// When set, each generated sequence carries its tokens' log-probabilities
+    /// (``TaskResult/Sequence/tokenLogProbabilities``) with this many most likely alternatives per token.
+    public var logProbabilityAlternatives: Int?
 
-    public init(name: String, task: Task, queueSeconds: Double? = nil, read: @escaping @Sendable () throws -> VisualInput) {
+    public init(name: String, task: Task, queueSeconds: Double? = nil, onText: (@Sendable (String) -> Void)? = nil,
+                logProbabilityAlternatives: Int? = nil, read: @escaping @Sendable () throws -> VisualInput) {
         self.name = name
         self.task = task
         self.queueSeconds = queueSeconds
+        self.onText = onText
+        self.logProbabilityAlternatives = logProbabilityAlternatives
         self.read = read
     }
 }

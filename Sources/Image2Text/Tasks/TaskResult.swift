@@ -17,6 +17,8 @@ public struct TaskResult: Sendable, Equatable, Codable {
         public var score: Float?
         /// `eos` or `length` (``GenerationResult/FinishReason``).
         public var finishReason: String
+        /// Each generated token's log-probability, when the task asked for them (``TaskItem/logProbabilityAlternatives``).
+        public var tokenLogProbabilities: [TokenLogProbability]?
 
         public init(_ result: GenerationResult, isAnswer: Bool) {
             text = result.text
@@ -27,7 +29,7 @@ public struct TaskResult: Sendable, Equatable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case text, ids, answer, score, finishReason = "finish_reason"
+            case text, ids, answer, score, finishReason = "finish_reason", tokenLogProbabilities = "token_logprobs"
         }
     }
 
@@ -106,13 +108,21 @@ public struct TaskResult: Sendable, Equatable, Codable {
         return try encoder.encode(self)
     }
 
+    /// Gives each sequence of a generation its tokens' log-probabilities, in order.
+    mutating func setTokenLogProbabilities(_ tokens: [[TokenLogProbability]]) {
+        guard case .generation(var sequences, let promptIds) = output else { return }
+        for index in sequences.indices { sequences[index].tokenLogProbabilities = tokens[index] }
+        output = .generation(sequences: sequences, promptIds: promptIds)
+    }
+
     /// The best sequence of a generation.
     public var best: Sequence? {
         if case .generation(let sequences, _) = output { sequences.first } else { nil }
     }
 
     enum CodingKeys: String, CodingKey {
-        case input, text, ids, promptIds = "prompt_ids", answer, score, finishReason = "finish_reason", sequences
+        case input, text, ids, promptIds = "prompt_ids", answer, score, finishReason = "finish_reason"
+        case tokenLogProbabilities = "token_logprobs", sequences
         case label, ranking, timings, warnings
     }
 
@@ -128,6 +138,7 @@ public struct TaskResult: Sendable, Equatable, Codable {
             try container.encodeIfPresent(best.answer, forKey: .answer)
             try container.encode(best.score, forKey: .score)
             try container.encode(best.finishReason, forKey: .finishReason)
+            try container.encodeIfPresent(best.tokenLogProbabilities, forKey: .tokenLogProbabilities)
             if sequences.count > 1 { try container.encode(sequences, forKey: .sequences) }
         case .classification(let ranking):
             try container.encode(ranking[0].label, forKey: .label)

@@ -36,7 +36,9 @@ public struct TaskRunner: Sendable {
                 do {
                     switch task {
                     case .generate(let question):
-                        ready.append((groupIndex, taskIndex, try model.request(question: question, image: image), encodeSeconds))
+                        var request = try model.request(question: question, image: image)
+                        request.onText = group.onText
+                        ready.append((groupIndex, taskIndex, request, encodeSeconds))
                     case .classify(let labels, let question):
                         let scored = ContinuousClock.now
                         let classification = try model.classify(image, labels: labels, question: question)
@@ -52,10 +54,15 @@ public struct TaskRunner: Sendable {
         for (index, result) in generate(ready.map(\.request), options: options).enumerated() {
             let (groupIndex, taskIndex, request, encodeSeconds) = ready[index]
             let group = groups[groupIndex]
-            results[groupIndex][taskIndex] = result.map { sequences, seconds in
+            results[groupIndex][taskIndex] = result.flatMap { sequences, seconds in
                 let timings = TaskResult.Timings(queueSeconds: group.queueSeconds, encodeSeconds: encodeSeconds,
                                                  generateSeconds: seconds, batchSize: ready.count)
-                return TaskResult(input: group.name, generated: sequences, isAnswer: request.promptIds.count > 1, timings: timings)
+                var generated = TaskResult(input: group.name, generated: sequences, isAnswer: request.promptIds.count > 1, timings: timings)
+                guard let alternatives = group.logProbabilityAlternatives else { return .success(generated) }
+                return Result {
+                    generated.setTokenLogProbabilities(try model.tokenLogProbabilities(sequences, image: request.image, alternatives: alternatives))
+                    return generated
+                }.mapError(TaskFailure.init)
             }
         }
         return results.map { $0.map { $0! } }
@@ -75,6 +82,8 @@ public struct TaskRunner: Sendable {
             if requests.count == 1 { return [.failure(TaskFailure(error))] }
             return requests.map { request in
                 let alone = ContinuousClock.now
+                var request = request
+                request.onText = nil  // its pieces may have been sent already: the result carries the whole text
                 return Result { (try model.generate([request], options: options)[0], alone.duration(to: .now).seconds) }
                     .mapError(TaskFailure.init)
             }

@@ -37,8 +37,9 @@ struct TestServer: Sendable {
     var port: Int { client.port! }
 
     /// Sends a request and returns its status, headers and body.
-    func send(_ method: HTTPRequest.Method = .post, _ path: String, contentType: String? = nil, body: Data? = nil) async throws -> HTTPReply {
-        var headers = HTTPFields()
+    func send(_ method: HTTPRequest.Method = .post, _ path: String, contentType: String? = nil, headers: HTTPFields = [:],
+              body: Data? = nil) async throws -> HTTPReply {
+        var headers = headers
         if let contentType { headers[.contentType] = contentType }
         let response = try await client.executeRequest(uri: path, method: method, headers: headers,
                                                        body: body.map { ByteBuffer(bytes: $0) })
@@ -49,8 +50,8 @@ struct TestServer: Sendable {
         try await send(.post, path, contentType: form.contentType, body: form.body)
     }
 
-    func send(_ path: String, json: [String: Any]) async throws -> HTTPReply {
-        try await send(.post, path, contentType: "application/json", body: JSONSerialization.data(withJSONObject: json))
+    func send(_ path: String, json: [String: Any], headers: HTTPFields = [:]) async throws -> HTTPReply {
+        try await send(.post, path, contentType: "application/json", headers: headers, body: JSONSerialization.data(withJSONObject: json))
     }
 }
 
