@@ -19,7 +19,7 @@ FROM debian:12-slim
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       ca-certificates libopenblas0 libturbojpeg0 libjpeg62-turbo libpng16-16 libwebp7 libwebpdemux2 libtiff6 \
-      libavformat59 libavcodec59 libswscale6 libavutil57 \
+      libavformat59 libavcodec59 libswscale6 libavutil57 libcurl4 zlib1g \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/image2text /usr/local
 ENV HF_HOME=/models
