@@ -3,7 +3,8 @@ import Testing
 @testable import Image2TextDatasets
 
 /// Inputs found and keyed: keys relative to a root that does not depend on how the paths are spelled.
-@Suite struct InputDiscoveryTests {
+/// Serialized: the tests move the process's working directory (to spell relative paths), which is shared by all threads.
+@Suite(.serialized) struct InputDiscoveryTests {
     /// A temporary folder with `photos/a.png`, `photos/b/c.jpg`, `shards/000.tar`, `shards/001.tar.gz`, `notes.txt`
     /// and an empty folder `empty`; resolved, as realpath gives it.
     static func makeTree() throws -> URL {
