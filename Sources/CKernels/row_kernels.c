@@ -69,15 +69,25 @@ static void layer_norm_row_portable(const float *v, ptrdiff_t width, const float
     normalize_tail(v, out, 0, width, (float)mean, (float)inverseDeviation, gamma, beta);
 }
 
-static void softmax_portable(float *x, ptrdiff_t count) {
+static float maximum_portable(const float *x, ptrdiff_t count) {
     float maximum = -INFINITY;
     for (ptrdiff_t i = 0; i < count; i++) maximum = fmaxf(maximum, x[i]);
+    return maximum;
+}
+
+// Σ exp(x[i] − shift), storing each exp in `out` unless it is NULL.
+static float shifted_exp_sum_portable(const float *x, ptrdiff_t count, float shift, float *out) {
     float sum = 0;
     for (ptrdiff_t i = 0; i < count; i++) {
-        x[i] = expf(x[i] - maximum);
-        sum += x[i];
+        const float e = expf(x[i] - shift);
+        if (out) out[i] = e;
+        sum += e;
     }
-    const float inverse = 1 / sum;
+    return sum;
+}
+
+static void softmax_portable(float *x, ptrdiff_t count) {
+    const float inverse = 1 / shifted_exp_sum_portable(x, count, maximum_portable(x, count), x);
     for (ptrdiff_t i = 0; i < count; i++) x[i] *= inverse;
 }
 
@@ -205,7 +215,7 @@ I2T_TARGET static void layer_norm_row_avx2(const float *v, ptrdiff_t width, cons
     normalize_tail(v, out, vectorWidth, width, meanFloat, scale, gamma, beta);
 }
 
-I2T_TARGET static void softmax_avx2(float *x, ptrdiff_t count) {
+I2T_TARGET static float maximum_avx2(const float *x, ptrdiff_t count) {
     const ptrdiff_t vectorCount = count / 8 * 8;
     __m256 largest = _mm256_set1_ps(-INFINITY);
     for (ptrdiff_t i = 0; i < vectorCount; i += 8) largest = _mm256_max_ps(largest, _mm256_loadu_ps(x + i));
@@ -213,25 +223,38 @@ I2T_TARGET static void softmax_avx2(float *x, ptrdiff_t count) {
     m = _mm_max_ps(m, _mm_movehl_ps(m, m));
     float maximum = _mm_cvtss_f32(_mm_max_ss(m, _mm_movehdup_ps(m)));
     for (ptrdiff_t i = vectorCount; i < count; i++) maximum = fmaxf(maximum, x[i]);
-    const __m256 shift = _mm256_set1_ps(maximum);
+    return maximum;
+}
+
+// Σ exp(x[i] − shift), storing each exp in `out` unless it is NULL.
+I2T_TARGET static float shifted_exp_sum_avx2(const float *x, ptrdiff_t count, float shift, float *out) {
+    const ptrdiff_t vectorCount = count / 8 * 8;
+    const __m256 shiftVector = _mm256_set1_ps(shift);
     __m256 sums = _mm256_setzero_ps();
     for (ptrdiff_t i = 0; i < vectorCount; i += 8) {
-        const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), shift));
-        _mm256_storeu_ps(x + i, e);
+        const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), shiftVector));
+        if (out) _mm256_storeu_ps(out + i, e);
         sums = _mm256_add_ps(sums, e);
     }
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(sums), _mm256_extractf128_ps(sums, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
     float sum = _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
     for (ptrdiff_t i = vectorCount; i < count; i++) {
-        x[i] = expf(x[i] - maximum);
-        sum += x[i];
+        const float e = expf(x[i] - shift);
+        if (out) out[i] = e;
+        sum += e;
     }
-    const float inverse = 1 / sum;
+    return sum;
+}
+
+I2T_TARGET static void softmax_avx2(float *x, ptrdiff_t count) {
+    const ptrdiff_t vectorCount = count / 8 * 8;
+    const float inverse = 1 / shifted_exp_sum_avx2(x, count, maximum_avx2(x, count), x);
     const __m256 scale = _mm256_set1_ps(inverse);
     for (ptrdiff_t i = 0; i < vectorCount; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), scale));
     for (ptrdiff_t i = vectorCount; i < count; i++) x[i] *= inverse;
 }
+
 I2T_TARGET static float sum_avx2(const float *x, ptrdiff_t count) {
     __m256 s0 = _mm256_setzero_ps(), s1 = s0;
     ptrdiff_t i = 0;
@@ -286,6 +309,17 @@ void i2t_layer_norm_rows(const float *x, ptrdiff_t ldx, const float *residual, p
 #endif
         layer_norm_row_portable(row, width, gamma, beta, epsilon, target);
     }
+}
+
+float i2t_exp_sum(const float *x, ptrdiff_t count, float *maximum) {
+#ifdef I2T_X86
+    if (i2t_uses_avx2()) {
+        *maximum = maximum_avx2(x, count);
+        return shifted_exp_sum_avx2(x, count, *maximum, 0);
+    }
+#endif
+    *maximum = maximum_portable(x, count);
+    return shifted_exp_sum_portable(x, count, *maximum, 0);
 }
 
 float i2t_sum(const float *x, ptrdiff_t count) {

@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 
 // Element-wise and row-wise kernels of the transformer layers, on row-major float32 matrices (row_kernels.h: SIMD at
 // run time, portable otherwise). LayerNorm accumulates in Double so that results sit within float rounding of
@@ -35,6 +36,14 @@ public enum RowKernels {
     /// Softmax of one row in place: `x[i] = exp(x[i] − max) / Σ exp(x[j] − max)`; exp(−inf) is exactly 0.
     public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
         i2t_softmax(x, count)
+    }
+
+    /// The two terms of PyTorch's `log_softmax` over one row, `log_softmax(x)[i] = x[i] − maximum − logSum`:
+    /// the row's maximum and `log Σ exp(x[j] − maximum)`, eight lanes at a time, without writing the row.
+    public static func logSoftmaxTerms(_ x: UnsafePointer<Float>, count: Int) -> (maximum: Float, logSum: Float) {
+        var maximum: Float = 0
+        let sum = i2t_exp_sum(x, count, &maximum)
+        return (maximum, logf(sum))
     }
 
     /// Runs `body` on consecutive blocks of `0..<rows`, one block per part of a kernel-thread run.

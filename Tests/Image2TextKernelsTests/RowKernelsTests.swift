@@ -69,6 +69,25 @@ import Image2TextKernels
         }
     }
 
+    @Test("log-softmax terms equal a Double reference over a vocabulary-sized row, and leave the row alone",
+          arguments: [false, true])
+    func logSoftmaxTerms(portable: Bool) {
+        KernelVariant.forcePortable(portable)
+        defer { KernelVariant.forcePortable(false) }
+        for width in Self.widths + [30522] {
+            var x = values(width, seed: width).map { $0 * 8 }
+            if width > 1 { x[width / 2] = -.infinity }
+            let before = x
+            let (maximum, logSum) = x.withUnsafeBufferPointer { RowKernels.logSoftmaxTerms($0.baseAddress!, count: width) }
+            let reference = x.map(Double.init)
+            let largest = reference.max()!
+            let expected = Foundation.log(reference.map { Foundation.exp($0 - largest) }.reduce(0, +))
+            #expect(Double(maximum) == largest)
+            #expect(abs(Double(logSum) - expected) <= 1e-6 * max(1, expected), "width \(width), portable \(portable)")
+            #expect(x == before)
+        }
+    }
+
     @Test("activations equal Double references", arguments: [false, true])
     func activations(portable: Bool) {
         KernelVariant.forcePortable(portable)

@@ -32,6 +32,9 @@ void i2t_layer_norm_rows(const float *x, ptrdiff_t ldx, const float *residual, p
 /// Softmax of one row in place: x[i] = exp(x[i] − max) / Σ exp(x[j] − max). exp(−inf) is exactly 0.
 void i2t_softmax(float *x, ptrdiff_t count);
 
+/// The terms of a log-softmax without writing x: *maximum = max x[i], and the result is Σ exp(x[i] − *maximum).
+float i2t_exp_sum(const float *x, ptrdiff_t count, float *maximum);
+
 /// Σ x[i] in float, sixteen lanes at a time: a pass at memory speed (what the bandwidth measurement reads with).
 float i2t_sum(const float *x, ptrdiff_t count);
 

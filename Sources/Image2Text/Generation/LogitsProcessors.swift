@@ -92,12 +92,20 @@ struct SamplingWarpers: Sendable {
 
 /// Log-softmax of one score row (`log_softmax` in float32).
 func logSoftmax(_ scores: [Float]) -> [Float] {
-    let maximum = scores.max() ?? 0
+    let (maximum, logSum) = logSoftmaxTerms(scores)
     guard maximum > -.infinity else { return scores }
-    var sum: Float = 0
-    for score in scores { sum += expf(score - maximum) }
-    let logSum = logf(sum)
     return scores.map { $0 - maximum - logSum }
+}
+
+/// `logSoftmax(scores)[token]`, without the rest of the row.
+func logProbability(of token: Int, in scores: [Float]) -> Float {
+    let (maximum, logSum) = logSoftmaxTerms(scores)
+    guard maximum > -.infinity else { return scores[token] }
+    return scores[token] - maximum - logSum
+}
+
+private func logSoftmaxTerms(_ scores: [Float]) -> (maximum: Float, logSum: Float) {
+    scores.withUnsafeBufferPointer { RowKernels.logSoftmaxTerms($0.baseAddress!, count: $0.count) }
 }
 
 /// Softmax of one score row in place.

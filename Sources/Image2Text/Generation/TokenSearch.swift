@@ -59,7 +59,7 @@ struct TokenSearch: DecodingSearch {
             } else {
                 token = Self.argmax(scores)
             }
-            logProbabilities[sequence] += logSoftmax(scores)[token]
+            logProbabilities[sequence] += logProbability(of: token, in: scores)
             sequences[sequence].append(token)
             if settings.endOfSequence.contains(token) {
                 finishReasons[sequence] = .endOfSequence
