@@ -112,7 +112,7 @@ struct DatasetRun {
         let started = ContinuousClock.now
         let skipped = try process(&inputs, runner: runner, asked: &asked, part: part, index: file?.index, sink: sink,
                                   progress: ProgressBar(total: total(entries)))
-        let stats = RunStats(shard: part?.description, done: sink.done, failed: sink.failed, skipped: skipped,
+        let stats = RunStats(shard: part?.description, done: sink.done, failed: sink.failed, skipped: skipped, held: file?.index,
                              seconds: started.duration(to: .now).seconds, finishedAt: Self.now())
         if let file { try write(stats, beside: file.path) }
         GenerationOutput.printSummary(stats.summary)
@@ -148,9 +148,9 @@ struct DatasetRun {
             unreadable += inputs.unreadableShards
             guard inputs.unreadableShards == 0 else { continue }  // not complete: no statistics
             try write(RunStats(shard: part?.description, done: sink.done, failed: sink.failed, skipped: shardSkipped,
-                               seconds: shardStarted.duration(to: .now).seconds, finishedAt: Self.now()), beside: shard.file)
+                               held: file.index, seconds: shardStarted.duration(to: .now).seconds, finishedAt: Self.now()), beside: shard.file)
         }
-        let overall = RunStats(shard: part?.description, done: done, failed: failed, skipped: skipped,
+        let overall = RunStats(shard: part?.description, done: done, failed: failed, skipped: skipped, held: nil,
                                seconds: started.duration(to: .now).seconds, finishedAt: Self.now())
         GenerationOutput.printSummary(overall.summary)
         if unreadable > 0 { throw ExitCode.failure }

@@ -4,7 +4,7 @@ import Testing
 
 /// Failures on record: error lines, what resuming does with them, the statistics file and the summary.
 extension CLIDatasetTests {
-    @Test("a failed input is an error record (code, message); resume skips it unless --retry-failed; stats and summary count it")
+    @Test("a failed input is an error record (code, message); resume skips it unless --retry-failed; stats and summary count it, stats' records count the whole file")
     func failuresOnRecord() throws {
         let root = try makeTree()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -24,9 +24,15 @@ extension CLIDatasetTests {
         let stats = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output + ".stats.json"))) as? [String: Any])
         #expect(stats["done"] as? Int == 3 && stats["failed"] as? Int == 1 && stats["skipped"] as? Int == 0, "\(stats)")
         #expect(stats["images_per_second"] is Double && stats["finished_at"] is String)
+        func recordCounts() throws -> [String: Int]? {
+            let stats = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output + ".stats.json"))) as? [String: Any]
+            return stats?["records"] as? [String: Int]
+        }
+        #expect(try recordCounts() == ["ok": 3, "error": 1])
 
         let again = try cli.run(["caption", "-o", output, root.path])
         #expect(again.status == 0 && again.stderr.hasPrefix("Summary: 0 done, 4 skipped, 0 failed"), "\(again.stderr)")
+        #expect(try recordCounts() == ["ok": 3, "error": 1])
         try FileManager.default.removeItem(at: bad)
         try FileManager.default.copyItem(at: root.appendingPathComponent("10.png"), to: bad)
         let retried = try cli.run(["caption", "--retry-failed", "-o", output, root.path])
@@ -36,6 +42,7 @@ extension CLIDatasetTests {
         let after = try records(output)
         #expect(after.map { $0["key"] as? String } == ["10.png", "a/0.png", "a/b/5.png", "bad.png"])
         #expect(after.allSatisfy { $0["status"] as? String == "ok" } && after[3]["text"] as? String == "a red circle")
+        #expect(try recordCounts() == ["ok": 4, "error": 0])
     }
 
     @Test("printed results keep exit status 1 for a failed input; records leave 0 (the failure is on record)")

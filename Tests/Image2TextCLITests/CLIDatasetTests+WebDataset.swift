@@ -53,6 +53,19 @@ extension CLIDatasetTests {
         #expect(none.status == 1 && none.stderr == "Error: \(empty.path): no image, video or WebDataset shard (.tar, .tar.gz) in the directory\n")
     }
 
+    @Test("a shard in pax format, as Python's tarfile and WebDataset's TarWriter write it: samples keep their long and non-ASCII keys")
+    func paxFormatShard() throws {
+        let root = try makeTree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let output = root.appendingPathComponent("out.jsonl").path
+        let run = try cli.run(["caption", "-o", output, Repository.fixture("datasets/pax-shard.tar").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = try records(output)
+        let long = "shard-0/" + String(repeating: "long-key-", count: 14) + "0001"
+        #expect(lines.map { $0["__key__"] as? String } == [long, "shard-0/café-über-0002"])
+        #expect(lines.map { $0["text"] as? String } == ["a red triangle", "a red circle"])
+    }
+
     @Test("brace ranges name shards (zero-padded); --output-dir writes a file, run identity and statistics per shard")
     func braceRangeAndOutputDirectory() throws {
         let root = try makeTree()

@@ -6,24 +6,37 @@ import FoundationNetworking
 import Image2Text
 import Testing
 
-/// `image2text serve` as a process: it listens, logs JSON lines (numbers as numbers), captions over HTTP, and stops
-/// cleanly on SIGTERM.
+/// `image2text serve` as a process: it listens, logs JSON lines (numbers as numbers), captions over HTTP, takes its
+/// key from `--api-key` before the environment, and stops cleanly on SIGTERM.
 @Suite struct CLIServerTests {
-    @Test func servesLogsAndStopsOnSIGTERM() async throws {
+    /// `image2text serve --model demo --port 0 --log-format json` plus `arguments`, started; its log and port.
+    static func startServer(_ arguments: [String] = [], environment: [String: String] = [:]) throws
+        -> (process: Process, log: LogLines, port: Int, listening: [String: Any]) {
         let process = Process()
         process.executableURL = CLITests.binary
-        process.arguments = ["serve", "--model", "demo", "--port", "0", "--log-format", "json"]
+        process.arguments = ["serve", "--model", "demo", "--port", "0", "--log-format", "json"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = Repository.root
         let standardError = Pipe()
         process.standardError = standardError
         process.standardOutput = Pipe()
         try process.run()
-        defer { if process.isRunning { process.interrupt() } }
         var log = LogLines(standardError.fileHandleForReading)
+        guard let listening = log.first(where: { $0["message"] as? String == "listening" }), let port = listening["port"] as? Int else {
+            process.interrupt()
+            throw CLIServerError.notListening
+        }
+        return (process, log, port, listening)
+    }
 
-        let listening = try #require(log.first { $0["message"] as? String == "listening" })
-        let port = try #require(listening["port"] as? Int, "a number, not text: \(listening)")
-        #expect(listening["level"] as? String == "info")
+    enum CLIServerError: Error { case notListening }
+
+    @Test func servesLogsAndStopsOnSIGTERM() async throws {
+        let server = try Self.startServer()
+        let (process, port) = (server.process, server.port)
+        var log = server.log
+        defer { if process.isRunning { process.interrupt() } }
+        #expect(server.listening["level"] as? String == "info")
 
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/caption")!)
         request.httpMethod = "POST"
@@ -50,5 +63,23 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
         #expect(log.first { $0["message"] as? String == "stopped" } != nil)
+    }
+
+    @Test("--api-key requires that key on every route but /health, and wins over IMAGE2TEXT_API_KEY; an empty key is refused")
+    func apiKeyFlag() async throws {
+        let (process, _, port, _) = try Self.startServer(["--api-key", "flag-key"], environment: ["IMAGE2TEXT_API_KEY": "environment-key"])
+        defer { if process.isRunning { process.interrupt() } }
+        func status(_ path: String, key: String?) async throws -> Int? {
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+            if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
+            return (try await URLSession.shared.data(for: request).1 as? HTTPURLResponse)?.statusCode
+        }
+        #expect(try await status("/v1/models", key: nil) == 401)
+        #expect(try await status("/v1/models", key: "environment-key") == 401)
+        #expect(try await status("/v1/models", key: "flag-key") == 200)
+        #expect(try await status("/health", key: nil) == 200)
+
+        let empty = try CLITests().run(["serve", "--model", "demo", "--api-key", ""])
+        #expect(empty.status != 0 && empty.stderr.contains("--api-key must not be empty"), "\(empty.stderr)")
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
-/// The regular files of a POSIX tar stream (ustar, and GNU long names), as WebDataset shards hold them, one member at a
-/// time and in archive order: only the member being read is held in memory, and it may hold at most
-/// ``memberByteLimit`` bytes. Directories, links and pax headers are skipped.
+/// The regular files of a POSIX tar stream (ustar, GNU long names and pax extended headers' `path` and `size`), as
+/// WebDataset shards hold them, one member at a time and in archive order: only the member being read is held in
+/// memory, and it may hold at most ``memberByteLimit`` bytes. Directories, links and pax global headers are skipped.
 package struct TarReader<Stream: ByteStream> {
     package struct Member {
         /// The member's path in the archive, as stored (not necessarily UTF-8).
@@ -33,6 +33,7 @@ package struct TarReader<Stream: ByteStream> {
     /// or a bad checksum is an ``ArchiveError`` naming the archive and the header's offset.
     package mutating func next() throws -> Member? {
         var longName: [UInt8]?
+        var extended: PaxExtendedHeader?
         while !finished {
             let headerOffset = offset
             let header = try stream.read(512)
@@ -42,24 +43,28 @@ package struct TarReader<Stream: ByteStream> {
                 break
             }
             guard header.count == 512 else { throw damaged(headerOffset, "the data ends inside a header") }
-            guard let size = Self.octal(header, 124, 12), size >= 0 else { throw damaged(headerOffset, "unreadable size field") }
+            guard let storedSize = Self.octal(header, 124, 12), storedSize >= 0 else { throw damaged(headerOffset, "unreadable size field") }
             let stored = header.enumerated().reduce(0) { sum, byte in sum + ((148..<156).contains(byte.offset) ? 32 : Int(byte.element)) }
             guard Self.octal(header, 148, 8) == stored else { throw damaged(headerOffset, "header checksum mismatch") }
             let type = header[156]
             let isRegular = type == 0 || type == UInt8(ascii: "0")
-            let isLongName = type == UInt8(ascii: "L")
-            let name = longName ?? Self.ustarName(header)
+            let isLongName = type == UInt8(ascii: "L"), isExtended = type == UInt8(ascii: "x")
+            let size = isRegular ? extended?.size ?? storedSize : storedSize
+            let name = extended?.path ?? longName ?? Self.ustarName(header)
             if isRegular && size > memberByteLimit {
                 throw ArchiveError.memberTooLarge(source: label, member: PrintableName.escaped(name), size: size, limit: memberByteLimit)
             }
             if isLongName && size > Self.longNameLimit { throw damaged(headerOffset, "a \(size)-byte long name") }
-            let body = try readBody(size, keep: isRegular || isLongName, headerOffset: headerOffset)
+            if isExtended && size > PaxExtendedHeader.byteLimit { throw damaged(headerOffset, "a \(size)-byte pax header") }
+            let body = try readBody(size, keep: isRegular || isLongName || isExtended, headerOffset: headerOffset)
             if isLongName {
                 longName = Array(body.prefix { $0 != 0 })
+            } else if isExtended {
+                do { extended = try PaxExtendedHeader(body) } catch { throw damaged(headerOffset, error.reason) }
             } else if isRegular {
                 return Member(name: name, data: Data(body))
             } else {
-                longName = nil  // directories, links, pax headers: no data a dataset needs
+                (longName, extended) = (nil, nil)  // directories, links, global headers: no data a dataset needs
             }
         }
         return nil
